@@ -1,0 +1,166 @@
+"""keel: the machine-learning lifecycle in one install, speaking MLflow's API.
+
+``import keel`` is cheap: the fluent functions, ``Client`` and entities load on first use.
+
+Example:
+    >>> import keel
+    >>> keel.set_experiment("quickstart")
+    >>> with keel.start_run():
+    ...     keel.log_param("alpha", 0.5)
+    ...     keel.log_metric("rmse", 0.78, step=1)
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_FLUENT = (
+    "active_run",
+    "create_experiment",
+    "delete_experiment",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "flush",
+    "get_artifact_uri",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_run",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "search_experiments",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "start_run",
+)
+_ENTITIES = ("Dataset", "Experiment", "Metric", "Param", "Run", "RunStatus", "RunTag", "ViewType")
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(_FLUENT, "keel.tracking.fluent"),
+    **dict.fromkeys(_ENTITIES, "keel.entities"),
+    "ActiveRun": "keel.tracking.fluent",
+    "Client": "keel.tracking.client",
+    "get_tracking_uri": "keel.tracking.uris",
+    "set_tracking_uri": "keel.tracking.uris",
+    "KeelError": "keel.errors",
+}
+_SUBMODULES = ("data", "entities", "errors")
+
+__all__ = [
+    "ActiveRun",
+    "Client",
+    "Dataset",
+    "Experiment",
+    "KeelError",
+    "Metric",
+    "Param",
+    "Run",
+    "RunStatus",
+    "RunTag",
+    "ViewType",
+    "active_run",
+    "create_experiment",
+    "data",
+    "delete_experiment",
+    "delete_run",
+    "delete_tag",
+    "end_run",
+    "entities",
+    "errors",
+    "flush",
+    "get_artifact_uri",
+    "get_experiment",
+    "get_experiment_by_name",
+    "get_run",
+    "get_tracking_uri",
+    "last_active_run",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_image",
+    "log_input",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_table",
+    "log_text",
+    "search_experiments",
+    "search_runs",
+    "set_experiment",
+    "set_tag",
+    "set_tags",
+    "set_tracking_uri",
+    "start_run",
+]
+
+if TYPE_CHECKING:
+    from keel import data, entities, errors
+    from keel.entities import Dataset, Experiment, Metric, Param, Run, RunStatus, RunTag, ViewType
+    from keel.errors import KeelError
+    from keel.tracking.client import Client
+    from keel.tracking.fluent import (
+        ActiveRun,
+        active_run,
+        create_experiment,
+        delete_experiment,
+        delete_run,
+        delete_tag,
+        end_run,
+        flush,
+        get_artifact_uri,
+        get_experiment,
+        get_experiment_by_name,
+        get_run,
+        last_active_run,
+        log_artifact,
+        log_artifacts,
+        log_dict,
+        log_figure,
+        log_image,
+        log_input,
+        log_metric,
+        log_metrics,
+        log_param,
+        log_params,
+        log_table,
+        log_text,
+        search_experiments,
+        search_runs,
+        set_experiment,
+        set_tag,
+        set_tags,
+        start_run,
+    )
+    from keel.tracking.uris import get_tracking_uri, set_tracking_uri
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = import_module(f"keel.{name}")
+    else:
+        raise AttributeError(f"module 'keel' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,35 @@
+"""The ``keel`` command line: a click group whose families live in ``keel.cli.<family>``."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from keel import __version__
+from keel.cli.runs import experiments, runs
+from keel.errors import KeelError
+
+
+@click.group()
+@click.version_option(__version__, prog_name="keel")
+def cli() -> None:
+    """keel: experiment tracking, models and more, speaking MLflow's API."""
+
+
+cli.add_command(experiments)
+cli.add_command(runs)
+
+
+def main() -> None:
+    """Entry point: keel errors print as one line on stderr and exit 1 (usage errors exit 2)."""
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except KeelError as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(1)

@@ -1,0 +1,1 @@
+"""The storage seam: tracking, registry and artifact stores behind abstract interfaces."""

@@ -1,0 +1,35 @@
+"""Page tokens as MLflow writes them: base64 of ``{"offset": N}``, opaque to clients."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+import orjson
+
+from keel.errors import InvalidParameter
+
+
+def encode_offset_token(offset: int) -> str:
+    return base64.b64encode(orjson.dumps({"offset": offset})).decode("ascii")
+
+
+def decode_offset_token(token: str | None) -> int:
+    """The offset a token stands for; no token means the first page."""
+    if not token:
+        return 0
+    try:
+        payload = orjson.loads(base64.b64decode(token, validate=True))
+        offset = payload["offset"]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise InvalidParameter(
+            f"Invalid page token, could not base64-decode or parse it: '{token}'"
+        ) from None
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise InvalidParameter(f"Invalid page token, offset must be a non-negative integer: '{token}'")
+    return offset
+
+
+def next_page_token(offset: int, page_size: int, fetched: int) -> str | None:
+    """The next page's token when more rows were fetched than fit on this page (the store fetches size+1)."""
+    return encode_offset_token(offset + page_size) if fetched > page_size else None

@@ -1,0 +1,1 @@
+"""Tracking stores: the interface (base.py) and its SQL and REST implementations."""

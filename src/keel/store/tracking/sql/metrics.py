@@ -1,0 +1,147 @@
+"""Metric points: key ids, bulk inserts, the latest-value table and history reads."""
+
+from __future__ import annotations
+
+import math
+import threading
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, Engine, select
+
+from keel.entities import Metric, PagedList
+from keel.store.pagination import next_page_token
+from keel.store.tracking.sql.schema import latest_metrics, metric_keys, metrics
+from keel.store.tracking.sql.upserts import insert_ignore, upsert
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+_INSERT_POINTS = insert_ignore(metrics, ("run_pk", "key_id", "step", "timestamp", "is_nan", "value"))
+# A key's latest point is its greatest (step, timestamp, value), as in MLflow.
+_ADVANCE_LATEST = upsert(
+    latest_metrics,
+    ("run_pk", "key_id"),
+    ("step", "timestamp", "is_nan", "value"),
+    when='(excluded."step", excluded."timestamp", excluded."value") > '
+    '("latest_metrics"."step", "latest_metrics"."timestamp", "latest_metrics"."value")',
+)
+
+
+class MetricKeyIds:
+    """Small integer ids for metric keys, cached for the life of the store.
+
+    A key's id never changes once written, so the cache needs no invalidation. New keys
+    are inserted in a transaction of their own and committed before use: a batch that
+    later rolls back cannot leave a cached id pointing at nothing.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._ids: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def ids_for(self, keys: Iterable[str]) -> dict[str, int]:
+        ids = self._ids
+        missing = {k for k in keys if k not in ids}
+        if missing:
+            self._create(missing)
+        return ids
+
+    def find(self, conn: Connection, key: str) -> int | None:
+        """The id of a key, or None when no metric of that name was ever logged."""
+        if key in self._ids:
+            return self._ids[key]
+        return conn.execute(select(metric_keys.c.key_id).where(metric_keys.c.key == key)).scalar()
+
+    def _create(self, keys: set[str]) -> None:
+        with self._lock, self._engine.begin() as conn:
+            conn.execute(insert_ignore(metric_keys, ("key",)), [{"key": k} for k in sorted(keys)])
+            rows = conn.execute(
+                select(metric_keys.c.key, metric_keys.c.key_id).where(metric_keys.c.key.in_(keys))
+            )
+            self._ids.update({key: key_id for key, key_id in rows})
+
+
+def insert_metrics(conn: Connection, run_pk: int, points: Sequence[Metric], key_ids: dict[str, int]) -> None:
+    """Insert points (exact duplicates are ignored, as MLflow does) and advance the latest values."""
+    rows = []
+    latest: dict[int, tuple[int, int, float, bool]] = {}
+    for m in points:
+        value = float(m.value)
+        nan = math.isnan(value)
+        stored = 0.0 if nan else value
+        key_id = key_ids[m.key]
+        rows.append(
+            {
+                "run_pk": run_pk,
+                "key_id": key_id,
+                "step": m.step,
+                "timestamp": m.timestamp,
+                "is_nan": nan,
+                "value": stored,
+            }
+        )
+        candidate = (m.step, m.timestamp, stored, nan)
+        current = latest.get(key_id)
+        if current is None or candidate[:3] > current[:3]:
+            latest[key_id] = candidate
+    conn.execute(_INSERT_POINTS, rows)
+    conn.execute(
+        _ADVANCE_LATEST,
+        [
+            {"run_pk": run_pk, "key_id": key_id, "step": s, "timestamp": t, "value": v, "is_nan": nan}
+            for key_id, (s, t, v, nan) in latest.items()
+        ],
+    )
+
+
+def metric_history(
+    conn: Connection,
+    run_pk: int,
+    run_id: str,
+    key: str,
+    key_id: int | None,
+    max_results: int | None,
+    offset: int,
+) -> PagedList[Metric]:
+    if key_id is None:
+        return PagedList([], None)
+    query = (
+        select(metrics.c.step, metrics.c.timestamp, metrics.c.is_nan, metrics.c.value)
+        .where(metrics.c.run_pk == run_pk, metrics.c.key_id == key_id)
+        .order_by(metrics.c.step, metrics.c.timestamp, metrics.c.is_nan, metrics.c.value)
+    )
+    if max_results is not None:
+        query = query.offset(offset).limit(max_results + 1)
+    elif offset:
+        query = query.offset(offset)
+    rows = conn.execute(query).all()
+    nan = math.nan
+    points = [
+        Metric(key, nan if is_nan else value, timestamp, step, run_id)
+        for step, timestamp, is_nan, value in (rows if max_results is None else rows[:max_results])
+    ]
+    token = None if max_results is None else next_page_token(offset, max_results, len(rows))
+    return PagedList(points, token)
+
+
+def latest_metrics_for(conn: Connection, run_pks: Sequence[int]) -> dict[int, list[Metric]]:
+    out: dict[int, list[Metric]] = {pk: [] for pk in run_pks}
+    if not run_pks:
+        return out
+    query = (
+        select(
+            latest_metrics.c.run_pk,
+            metric_keys.c.key,
+            latest_metrics.c.value,
+            latest_metrics.c.timestamp,
+            latest_metrics.c.step,
+            latest_metrics.c.is_nan,
+        )
+        .join(metric_keys, metric_keys.c.key_id == latest_metrics.c.key_id)
+        .where(latest_metrics.c.run_pk.in_(run_pks))
+    )
+    nan = math.nan
+    for run_pk, key, value, timestamp, step, is_nan in conn.execute(query):
+        out[run_pk].append(Metric(key, nan if is_nan else value, timestamp, step))
+    return out

@@ -1,0 +1,18 @@
+"""Alembic environment: runs migrations on the connection keel hands over in ``config.attributes``."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from keel.store.tracking.sql.migrations.env_constants import VERSION_TABLE
+from keel.store.tracking.sql.schema import metadata
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    version_table=VERSION_TABLE,
+    render_as_batch=connection.dialect.name == "sqlite",
+)
+with context.begin_transaction():
+    context.run_migrations()
