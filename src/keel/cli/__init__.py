@@ -6,9 +6,10 @@ import sys
 
 import click
 
-from keel import __version__
 from keel.cli.runs import experiments, runs
+from keel.cli.server import server
 from keel.errors import KeelError
+from keel.version import __version__
 
 
 @click.group()
@@ -19,6 +20,7 @@ def cli() -> None:
 
 cli.add_command(experiments)
 cli.add_command(runs)
+cli.add_command(server)
 
 
 def main() -> None:

@@ -29,8 +29,8 @@ class Kind(Enum):
 class Token:
     """One token. ``value`` is unquoted and unescaped (keywords upper-cased); ``text`` is as written.
 
-    A NAME is a field: ``prefix`` is the part before the first dot (``None`` for a bare name) and
-    ``value`` the key after it. ``quote`` is the quote character of a STRING or a quoted NAME key.
+    A NAME is a field or a bare word: ``prefix`` is the part before the first dot (``None`` without
+    one) and ``value`` the key after it. ``quote`` is the quote character of a STRING or a quoted key.
     """
 
     kind: Kind

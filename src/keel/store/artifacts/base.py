@@ -89,6 +89,10 @@ class ArtifactRepository(abc.ABC):
         """Store ``data`` as ``artifact_file``, replacing any file there (for log_text and log_dict)."""
         self._write_stream(_require_file(validate_relative_path(artifact_file)), io.BytesIO(data))
 
+    def write_stream(self, artifact_file: str, source: BinaryIO) -> None:
+        """Store what ``source`` yields as ``artifact_file``, read in chunks, replacing any file there."""
+        self._write_stream(_require_file(validate_relative_path(artifact_file)), source)
+
     def open_read(self, artifact_file: str) -> BinaryIO:
         """Open ``artifact_file`` for a streaming read; the caller closes it.
 

@@ -1,0 +1,76 @@
+"""create_app: the ASGI application. Stores are opened in the lifespan, so importing is free."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import TYPE_CHECKING
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute, Route
+
+from keel.errors import KeelError
+from keel.server import errors
+from keel.server.endpoints import Endpoint, asgi_endpoint
+from keel.server.limits import BodySizeLimit
+from keel.server.routes import artifacts, experiments, health, metrics, runs
+from keel.server.state import Stores
+from keel.store.artifacts import get_artifact_repository
+from keel.store.tracking.sql import SqlTrackingStore
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable
+
+    from keel.server.settings import ServerSettings
+
+API_PREFIXES = ("/api", "/ajax-api")
+ENDPOINT_GROUPS: tuple[Iterable[Endpoint], ...] = (
+    experiments.ENDPOINTS,
+    runs.ENDPOINTS,
+    metrics.ENDPOINTS,
+    artifacts.ENDPOINTS,
+)
+
+
+def api_routes(endpoints: Iterable[Endpoint]) -> list[BaseRoute]:
+    """Each endpoint under ``/api/<v>.0/mlflow`` (clients) and ``/ajax-api/<v>.0/mlflow`` (web UI)."""
+    routes: list[BaseRoute] = []
+    for endpoint in endpoints:
+        handler = asgi_endpoint(endpoint)
+        for prefix in API_PREFIXES:
+            path = f"{prefix}/{endpoint.version}.0/mlflow{endpoint.path}"
+            routes.append(Route(path, handler, methods=list(endpoint.methods)))
+    return routes
+
+
+def open_stores(settings: ServerSettings) -> Stores:
+    tracking = SqlTrackingStore(settings.backend_store_uri, settings.default_artifact_root)
+    artifact_root = (
+        get_artifact_repository(settings.artifacts_destination) if settings.serve_artifacts else None
+    )
+    return Stores(tracking=tracking, artifacts=artifact_root)
+
+
+def create_app(settings: ServerSettings) -> Starlette:
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.stores = open_stores(settings)
+        try:
+            yield
+        finally:
+            app.state.stores.tracking.close()
+
+    routes: list[BaseRoute] = [*health.ROUTES, *artifacts.PROXY_ROUTES]
+    for group in ENDPOINT_GROUPS:
+        routes += api_routes(group)
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)],
+        exception_handlers={
+            KeelError: errors.keel_error,
+            HTTPException: errors.http_error,
+            Exception: errors.unexpected_error,
+        },
+    )

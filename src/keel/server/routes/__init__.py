@@ -1,0 +1,1 @@
+"""REST endpoints grouped by resource; each module exports ``ENDPOINTS``."""

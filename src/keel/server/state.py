@@ -1,0 +1,17 @@
+"""What request handlers reach: the stores the server opened at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from keel.store.artifacts.base import ArtifactRepository
+    from keel.store.tracking.base import TrackingStore
+
+
+@dataclass(frozen=True)
+class Stores:
+    tracking: TrackingStore
+    artifacts: ArtifactRepository | None
+    """The proxied artifact root (``--artifacts-destination``); None when artifacts are not served."""
