@@ -49,7 +49,9 @@ def open_stores(settings: ServerSettings) -> Stores:
     artifact_root = (
         get_artifact_repository(settings.artifacts_destination) if settings.serve_artifacts else None
     )
-    return Stores(tracking=tracking, artifacts=artifact_root)
+    return Stores(
+        tracking=tracking, artifacts=artifact_root, artifacts_destination=settings.artifacts_destination
+    )
 
 
 def create_app(settings: ServerSettings) -> Starlette:

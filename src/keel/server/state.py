@@ -15,3 +15,4 @@ class Stores:
     tracking: TrackingStore
     artifacts: ArtifactRepository | None
     """The proxied artifact root (``--artifacts-destination``); None when artifacts are not served."""
+    artifacts_destination: str

@@ -8,6 +8,7 @@ from keel.entities import RunTag, ViewType
 from keel.errors import ExperimentNotFound
 from keel.server import decode
 from keel.server.endpoints import Endpoint
+from keel.server.policy import check_artifact_location
 from keel.server.wire import Field, Kind
 
 if TYPE_CHECKING:
@@ -17,6 +18,8 @@ ID = {"experiment_id": Field(Kind.STRING, required=True)}
 
 
 def create_experiment(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
+    if f["artifact_location"]:
+        check_artifact_location(f["artifact_location"], stores.artifacts_destination)
     experiment_id = stores.tracking.create_experiment(
         f["name"], f["artifact_location"], decode.tags(f["tags"])
     )
