@@ -5,12 +5,15 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import uvicorn
 
 from keel.server.app import create_app
 from keel.server.settings import ServerSettings
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def free_port() -> int:
