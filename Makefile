@@ -1,4 +1,4 @@
-# make run   — set everything up and start keel on the embedded default (SQLite + local files)
+# make run   — set everything up, log the quickstart experiment and start keel server on 127.0.0.1:5000
 # make test  — set everything up and run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -15,6 +15,8 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/python examples/quickstart.py
+	@echo "keel server: http://127.0.0.1:5000  (MLFLOW_TRACKING_URI=http://127.0.0.1:5000 points MLflow code here)"
+	$(BIN)/keel server --host 127.0.0.1 --port 5000
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -8,6 +8,7 @@ import click
 
 from keel.cli.runs import experiments, runs
 from keel.cli.server import server
+from keel.cli.sync import sync
 from keel.errors import KeelError
 from keel.version import __version__
 
@@ -21,6 +22,7 @@ def cli() -> None:
 cli.add_command(experiments)
 cli.add_command(runs)
 cli.add_command(server)
+cli.add_command(sync)
 
 
 def main() -> None:

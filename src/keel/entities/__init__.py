@@ -1,11 +1,21 @@
-"""Plain data with MLflow JSON in and out: experiments, runs, metrics, params, tags, datasets."""
+"""Plain data with MLflow JSON in and out: experiments, runs, metrics, params, tags, datasets, models."""
 
 from keel.entities.dataset import Dataset, DatasetInput, InputTag
 from keel.entities.experiment import Experiment
 from keel.entities.lifecycle import LifecycleStage, RunStatus, ViewType
+from keel.entities.logged_model import (
+    LoggedModel,
+    LoggedModelData,
+    LoggedModelInfo,
+    LoggedModelOutput,
+    LoggedModelParameter,
+    LoggedModelRegistration,
+    LoggedModelStatus,
+    LoggedModelTag,
+)
 from keel.entities.metric import ExperimentTag, Metric, Param, RunTag
 from keel.entities.paged import PagedList
-from keel.entities.run import Run, RunData, RunInfo, RunInputs
+from keel.entities.run import Run, RunData, RunInfo, RunInputs, RunOutputs
 
 __all__ = [
     "Dataset",
@@ -14,6 +24,14 @@ __all__ = [
     "ExperimentTag",
     "InputTag",
     "LifecycleStage",
+    "LoggedModel",
+    "LoggedModelData",
+    "LoggedModelInfo",
+    "LoggedModelOutput",
+    "LoggedModelParameter",
+    "LoggedModelRegistration",
+    "LoggedModelStatus",
+    "LoggedModelTag",
     "Metric",
     "PagedList",
     "Param",
@@ -21,6 +39,7 @@ __all__ = [
     "RunData",
     "RunInfo",
     "RunInputs",
+    "RunOutputs",
     "RunStatus",
     "RunTag",
     "ViewType",

@@ -7,6 +7,9 @@ from typing import Any
 
 from keel.entities.lifecycle import LifecycleStage
 
+# MLflow 3 reports a workspace on every experiment; keel has one, under MLflow's default name.
+DEFAULT_WORKSPACE = "default"
+
 
 @dataclass(frozen=True, slots=True)
 class Experiment:
@@ -24,6 +27,7 @@ class Experiment:
             "name": self.name,
             "artifact_location": self.artifact_location,
             "lifecycle_stage": str(self.lifecycle_stage),
+            "workspace": DEFAULT_WORKSPACE,
         }
         if self.last_update_time is not None:
             out["last_update_time"] = self.last_update_time

@@ -32,14 +32,14 @@ class Metric:
     step: int = 0
     run_id: str | None = None
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, with_run_id: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "key": self.key,
             "value": encode_float(self.value),
             "timestamp": self.timestamp,
             "step": self.step,
         }
-        if self.run_id is not None:
+        if with_run_id and self.run_id is not None:
             out["run_id"] = self.run_id
         return out
 

@@ -1,4 +1,4 @@
-"""Run: one execution of training code — its info, logged data and inputs."""
+"""Run: one execution of training code — its info, logged data, inputs and outputs."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from keel.entities.dataset import DatasetInput
 from keel.entities.lifecycle import LifecycleStage, RunStatus
+from keel.entities.logged_model import LoggedModelOutput
 from keel.entities.metric import Metric
 
 
@@ -108,13 +109,33 @@ class RunInputs:
 
 
 @dataclass(frozen=True, slots=True)
+class RunOutputs:
+    """What the run produced: logged models, each with the step it was logged at."""
+
+    model_outputs: tuple[LoggedModelOutput, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        if not self.model_outputs:
+            return {}
+        return {"model_outputs": [m.to_dict() for m in self.model_outputs]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunOutputs:
+        return cls(tuple(LoggedModelOutput.from_dict(m) for m in data.get("model_outputs", ())))
+
+
+@dataclass(frozen=True, slots=True)
 class Run:
     info: RunInfo
     data: RunData = field(default_factory=RunData)
     inputs: RunInputs = field(default_factory=RunInputs)
+    outputs: RunOutputs = field(default_factory=RunOutputs)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"info": self.info.to_dict(), "data": self.data.to_dict(), "inputs": self.inputs.to_dict()}
+        out = {"info": self.info.to_dict(), "data": self.data.to_dict(), "inputs": self.inputs.to_dict()}
+        if self.outputs.model_outputs:
+            out["outputs"] = self.outputs.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Run:
@@ -122,4 +143,5 @@ class Run:
             info=RunInfo.from_dict(data["info"]),
             data=RunData.from_dict(data.get("data", {})),
             inputs=RunInputs.from_dict(data.get("inputs", {})),
+            outputs=RunOutputs.from_dict(data.get("outputs", {})),
         )

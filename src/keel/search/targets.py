@@ -138,3 +138,32 @@ MODEL_VERSIONS = Target(
         Entity.TAG: EntitySpec(any_key=_KEY_VALUE_UNORDERED),
     },
 )
+
+_MODEL_TEXT = FieldSpec(ValueKind.STRING, STRING_OPS)
+_MODEL_TIME = FieldSpec(ValueKind.NUMBER, NUMERIC_OPS)
+_MODEL_KEY_VALUE = FieldSpec(ValueKind.STRING, STRING_OPS | NULL_OPS, orderable=False)
+# Logged models (MLflow 3): attributes, params and tags; metrics are not linked to models yet.
+LOGGED_MODELS = Target(
+    "logged models",
+    {
+        Entity.ATTRIBUTE: EntitySpec(
+            fields={
+                "name": _MODEL_TEXT,
+                "model_id": _MODEL_TEXT,
+                "model_type": _MODEL_TEXT,
+                "status": _MODEL_TEXT,
+                "source_run_id": _MODEL_TEXT,
+                "creation_timestamp": _MODEL_TIME,
+                "last_updated_timestamp": _MODEL_TIME,
+            },
+            aliases={
+                "creation_time": "creation_timestamp",
+                "creation_timestamp_ms": "creation_timestamp",
+                "last_updated_time": "last_updated_timestamp",
+                "last_updated_timestamp_ms": "last_updated_timestamp",
+            },
+        ),
+        Entity.PARAM: EntitySpec(any_key=_MODEL_KEY_VALUE),
+        Entity.TAG: EntitySpec(any_key=_MODEL_KEY_VALUE),
+    },
+)

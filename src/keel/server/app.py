@@ -14,7 +14,7 @@ from keel.errors import KeelError
 from keel.server import errors
 from keel.server.endpoints import Endpoint, asgi_endpoint
 from keel.server.limits import BodySizeLimit
-from keel.server.routes import artifacts, experiments, health, metrics, runs
+from keel.server.routes import artifacts, experiments, health, logged_models, metrics, runs
 from keel.server.state import Stores
 from keel.store.artifacts import get_artifact_repository
 from keel.store.tracking.sql import SqlTrackingStore
@@ -30,6 +30,7 @@ ENDPOINT_GROUPS: tuple[Iterable[Endpoint], ...] = (
     runs.ENDPOINTS,
     metrics.ENDPOINTS,
     artifacts.ENDPOINTS,
+    logged_models.ENDPOINTS,
 )
 
 

@@ -24,7 +24,8 @@ def dict_bytes(dictionary: Any, artifact_file: str) -> bytes:
 
         text: str = yaml.safe_dump(dictionary, sort_keys=False, default_flow_style=False)
         return text.encode("utf-8")
-    return orjson.dumps(dictionary, option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY)
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+    return orjson.dumps(dictionary, default=str, option=options)
 
 
 def figure_bytes(figure: Any, artifact_file: str) -> bytes:
@@ -70,11 +71,16 @@ def _to_uint8(array: Any) -> Any:
     return array.astype(np.uint8)
 
 
-def table_bytes(data: Any, artifact_file: str) -> bytes:
-    """A table as MLflow stores it: JSON ``{"columns": [...], "data": [[...], ...]}``."""
+def table_bytes(data: Any, artifact_file: str, existing: bytes | None = None) -> bytes:
+    """A table as MLflow stores it: JSON ``{"columns": [...], "data": [[...], ...]}``, after the
+    rows of ``existing`` (a table already stored there) when given."""
     if _extension(artifact_file) != "json":
         raise InvalidParameter(f"Table artifact file must end in .json, got '{artifact_file}'")
     import pandas as pd
 
     frame = data if isinstance(data, pd.DataFrame) else pd.DataFrame(data)
+    if existing:
+        stored = orjson.loads(existing)
+        previous = pd.DataFrame(stored.get("data", []), columns=stored.get("columns"))
+        frame = pd.concat([previous, frame], ignore_index=True)
     return str(frame.to_json(orient="split", index=False, date_format="iso")).encode("utf-8")

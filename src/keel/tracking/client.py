@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -18,8 +19,10 @@ from keel.entities import (
     RunTag,
     ViewType,
 )
+from keel.errors import KeelError, NotFound
 from keel.store.artifacts import ArtifactRepository, get_artifact_repository
 from keel.store.tracking.base import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
+from keel.store.tracking.validation import validate_batch
 from keel.tracking import artifact_files
 from keel.tracking.batcher import batcher_for
 from keel.tracking.stores import tracking_store_for
@@ -101,7 +104,7 @@ class Client:
         run_name: str | None = None,
     ) -> Run:
         tag_list = _tags(tags)
-        user = next((t.value for t in tag_list if t.key == "mlflow.user"), "")
+        user = next((t.value for t in tag_list if t.key == "mlflow.user"), "unknown")
         return self.store.create_run(str(experiment_id), user, start_time, tag_list, run_name)
 
     def get_run(self, run_id: str) -> Run:
@@ -115,9 +118,18 @@ class Client:
     def set_terminated(
         self, run_id: str, status: RunStatus | str = RunStatus.FINISHED, end_time: int | None = None
     ) -> RunInfo:
-        """Flush queued points of the run, then mark it ended (FINISHED, FAILED or KILLED)."""
-        batcher_for(self.store).flush(run_id)
-        return self.store.update_run_info(run_id, status, end_time or now_ms())
+        """Flush queued points of the run, then mark it ended (FINISHED, FAILED or KILLED).
+
+        The run is ended even when queued points failed; that failure is raised afterwards.
+        """
+        end_time = end_time or now_ms()
+        try:
+            batcher_for(self.store).flush(run_id)
+        except KeelError:
+            with contextlib.suppress(KeelError):  # the flush error is the one worth raising
+                self.store.update_run_info(run_id, status, end_time)
+            raise
+        return self.store.update_run_info(run_id, status, end_time)
 
     def delete_run(self, run_id: str) -> None:
         self.store.delete_run(run_id)
@@ -173,13 +185,15 @@ class Client:
         tags: Sequence[RunTag] = (),
         synchronous: bool = True,
     ) -> None:
-        """Log many items at once; atomic when synchronous. Queued metrics keep their order."""
-        if synchronous or params or tags:
-            self.store.log_batch(run_id, metrics if synchronous else (), params, tags)
-        if not synchronous:
-            batcher = batcher_for(self.store)
-            for metric in metrics:
-                batcher.enqueue(run_id, metric)
+        """Log many items at once, all or nothing. With ``synchronous=False`` the metrics are
+        checked now and queued in order; params and tags are still written at once."""
+        if synchronous:
+            self.store.log_batch(run_id, metrics, params, tags)
+            return
+        checked = validate_batch(metrics, params, tags)
+        if params or tags:
+            self.store.log_batch(run_id, (), params, tags)
+        batcher_for(self.store).enqueue_batch(run_id, checked)
 
     def log_inputs(self, run_id: str, datasets: Sequence[DatasetInput]) -> None:
         self.store.log_inputs(run_id, datasets)
@@ -237,10 +251,15 @@ class Client:
         )
 
     def log_table(self, run_id: str, data: Any, artifact_file: str) -> None:
-        """A dict of columns or a pandas DataFrame, stored as MLflow stores tables (``.json``)."""
-        self.artifact_repository(run_id).write_bytes(
-            artifact_file, artifact_files.table_bytes(data, artifact_file)
-        )
+        """A dict of columns or a pandas DataFrame, stored as MLflow stores tables (``.json``);
+        logging to an existing table appends its rows."""
+        repo = self.artifact_repository(run_id)
+        try:
+            with repo.open_read(artifact_file) as stream:
+                existing: bytes | None = stream.read()
+        except NotFound:
+            existing = None
+        repo.write_bytes(artifact_file, artifact_files.table_bytes(data, artifact_file, existing))
 
 
 def _tags(tags: Mapping[str, Any] | Iterable[RunTag] | None) -> list[RunTag]:

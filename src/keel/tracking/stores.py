@@ -1,12 +1,16 @@
-"""One tracking store per tracking URI and process, chosen by the URI's scheme."""
+"""One tracking store per tracking URI and process, chosen by the URI's scheme.
+
+An ``http(s)://`` URI opens a ``RestTrackingStore`` whose non-blocking logging spools to disk
+while the server is unreachable (``keel.tracking.batcher``).
+"""
 
 from __future__ import annotations
 
 import threading
 from typing import TYPE_CHECKING
 
-from keel.errors import Unsupported
-from keel.tracking.batcher import discard_batcher
+from keel.tracking.batcher import SpoolTarget, discard_batcher, spool_for
+from keel.tracking.spool import default_spool_dir
 from keel.tracking.uris import default_artifact_root, is_http_uri
 
 if TYPE_CHECKING:
@@ -29,16 +33,33 @@ def tracking_store_for(uri: str) -> TrackingStore:
 
 def _open_store(uri: str) -> TrackingStore:
     if is_http_uri(uri):
-        raise Unsupported(f"Tracking over HTTP is not available yet: '{uri}'")
+        return _open_rest_store(uri)
     from keel.store.tracking.sql import SqlTrackingStore
 
     return SqlTrackingStore(uri, default_artifact_root(uri))
 
 
+def _open_rest_store(uri: str) -> TrackingStore:
+    from keel.store.tracking.rest import RestTrackingStore  # httpx loads only for http(s) URIs
+
+    store = RestTrackingStore(uri)
+    sender = store.with_policy(store.http.policy.quick())
+    spool_for(store, SpoolTarget(default_spool_dir(), uri, sender))
+    return store
+
+
 def close_all() -> None:
-    """Close every open store (tests, and the CLI before it exits)."""
+    """Close every open store (tests, and the CLI before it exits); then raise the first failure
+    a queued write met, if any."""
+    failures: list[BaseException] = []
     with _lock:
         for store in _stores.values():
-            discard_batcher(store)
-            store.close()
+            try:
+                discard_batcher(store)
+            except Exception as exc:  # every store is still closed
+                failures.append(exc)
+            finally:
+                store.close()
         _stores.clear()
+    if failures:
+        raise failures[0]

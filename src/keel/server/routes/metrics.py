@@ -16,7 +16,8 @@ def get_metric_history(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
     page = stores.tracking.get_metric_history(
         run_id_of(f), f["metric_key"], f["max_results"], f["page_token"]
     )
-    out: dict[str, Any] = {"metrics": [m.to_dict() for m in page]}
+    # MLflow's history points carry no run_id: the request already names the run.
+    out: dict[str, Any] = {"metrics": [m.to_dict(with_run_id=False) for m in page]}
     if page.token:
         out["next_page_token"] = page.token
     return out

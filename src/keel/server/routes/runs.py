@@ -1,13 +1,15 @@
-"""Runs: create, get, update, delete, restore, search, and what runs log (params, metrics, tags, inputs)."""
+"""Runs: create, get, update, delete, restore, search; their params, metrics, tags, inputs and outputs."""
 
 from __future__ import annotations
 
+import json
 from typing import TYPE_CHECKING, Any
 
-from keel.entities import Metric, Param, RunTag
+from keel.entities import LoggedModelOutput, Metric, Param, RunTag
+from keel.errors import InvalidParameter
 from keel.server import decode
 from keel.server.endpoints import Endpoint
-from keel.server.wire import Field, Kind, missing
+from keel.server.wire import Field, Kind, item, missing
 
 if TYPE_CHECKING:
     from keel.server.state import Stores
@@ -87,6 +89,27 @@ def log_inputs(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def log_outputs(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
+    outputs = []
+    for i, model in enumerate(f["models"]):
+        step = item(model, f"models[{i}]", "step", Kind.INT, required=False)
+        outputs.append(LoggedModelOutput(item(model, f"models[{i}]", "model_id", Kind.STRING), step or 0))
+    stores.tracking.log_outputs(run_id_of(f), outputs)
+    return {}
+
+
+def log_model(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
+    """Legacy (MLflow 2) model logging: the MLmodel's summary goes into a run tag."""
+    try:
+        model = json.loads(f["model_json"])
+    except ValueError:
+        raise InvalidParameter(
+            f"Malformed model info. \n {f['model_json']} \n is not a valid JSON."
+        ) from None
+    stores.tracking.record_logged_model(run_id_of(f), model)
+    return {}
+
+
 def search_runs(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
     page = stores.tracking.search_runs(
         experiment_ids=f["experiment_ids"] or [],
@@ -161,6 +184,12 @@ ENDPOINTS = [
         },
     ),
     Endpoint("/runs/log-inputs", ("POST",), log_inputs, {**RUN_ID, "datasets": Field(Kind.OBJECT_LIST)}),
+    Endpoint(
+        "/runs/outputs", ("POST",), log_outputs, {**RUN_ID, "models": Field(Kind.OBJECT_LIST, required=True)}
+    ),
+    Endpoint(
+        "/runs/log-model", ("POST",), log_model, {**RUN_ID, "model_json": Field(Kind.STRING, required=True)}
+    ),
     Endpoint(
         "/runs/search",
         ("POST", "GET"),

@@ -6,21 +6,25 @@ changes nothing in any store.
 
 from __future__ import annotations
 
+import numbers
 import posixpath
 import re
 from typing import TYPE_CHECKING
 
+from keel.entities import Metric
 from keel.errors import InvalidParameter
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from keel.entities import DatasetInput, Metric, Param, RunTag
+    from keel.entities import DatasetInput, Param, RunTag
 
 MAX_ENTITY_KEY_LENGTH = 250
 MAX_PARAM_VAL_LENGTH = 6000
 MAX_TAG_VAL_LENGTH = 8000
 MAX_EXPERIMENT_NAME_LENGTH = 500
+MAX_RUN_NAME_LENGTH = 250
+MAX_USER_ID_LENGTH = 256
 MAX_EXPERIMENT_TAG_KEY_LENGTH = 250
 MAX_EXPERIMENT_TAG_VAL_LENGTH = 20000
 MAX_ARTIFACT_LOCATION_LENGTH = 2048
@@ -38,6 +42,11 @@ MAX_INPUT_TAG_VALUE_SIZE = 500
 MAX_RESULTS_SEARCH_RUNS = 50000
 MAX_RESULTS_SEARCH_EXPERIMENTS = 50000
 
+RUN_NAME_TAG = "mlflow.runName"
+
+# A training loop logs the same few keys again and again: each is checked once.
+_KNOWN_GOOD_KEYS: set[str] = set()
+_KNOWN_GOOD_KEYS_LIMIT = 100_000
 _VALID_KEY = re.compile(r"^[/\w.\- :]*$")
 _VALID_RUN_ID = re.compile(r"^[a-zA-Z0-9][\w\-]{0,255}$")
 _VALID_EXPERIMENT_ID = re.compile(r"^[a-zA-Z0-9][\w\-]{0,63}$")
@@ -46,6 +55,8 @@ _INT64_MAX = 2**63 - 1
 
 def validate_key(kind: str, key: object, path: str = "key") -> str:
     """A metric, param or tag name: at most 250 characters of ``[/\\w.\\- :]``, and a clean relative path."""
+    if type(key) is str and key in _KNOWN_GOOD_KEYS:
+        return key
     if not isinstance(key, str) or key == "":
         raise InvalidParameter(f"Invalid {kind} name: '{path}' must be a non-empty string, got {key!r}.")
     if len(key) > MAX_ENTITY_KEY_LENGTH:
@@ -61,6 +72,9 @@ def validate_key(kind: str, key: object, path: str = "key") -> str:
             f"Invalid {kind} name: '{key}'. Names cannot refer to a parent or absolute path "
             "and must be normalised (no '//', './' or trailing '/')."
         )
+    if len(_KNOWN_GOOD_KEYS) >= _KNOWN_GOOD_KEYS_LIMIT:
+        _KNOWN_GOOD_KEYS.clear()
+    _KNOWN_GOOD_KEYS.add(key)
     return key
 
 
@@ -73,24 +87,53 @@ def validate_length(what: str, value: str, limit: int) -> str:
 def validate_string(what: str, value: object) -> str:
     if not isinstance(value, str):
         raise InvalidParameter(f"{what} must be a string, got {type(value).__name__} {value!r}.")
+    if "\x00" in value:
+        raise InvalidParameter(f"{what} must not contain NUL characters.")
     return value
 
 
-def validate_metric(metric: Metric, path: str = "metric") -> None:
+def validate_metric(metric: Metric, path: str = "metric") -> Metric:
+    """Check a point; return it with plain ``float``/``int`` fields (numpy scalars pass, as in MLflow)."""
+    _check_metric(metric, path)
+    if type(metric.value) is float and type(metric.step) is int and type(metric.timestamp) is int:
+        return metric
+    return Metric(metric.key, float(metric.value), int(metric.timestamp), int(metric.step), metric.run_id)
+
+
+def _is_plain_valid_metric(metric: Metric) -> bool:
+    """The common case, decided without building error paths: plain types, a known key, in range."""
+    return (
+        type(metric.value) is float
+        and type(metric.step) is int
+        and type(metric.timestamp) is int
+        and type(metric.key) is str
+        and metric.key in _KNOWN_GOOD_KEYS
+        and 0 <= metric.timestamp <= _INT64_MAX
+        and -_INT64_MAX - 1 <= metric.step <= _INT64_MAX
+    )
+
+
+def _check_metric(metric: Metric, path: str) -> None:
     validate_key("metric", metric.key, f"{path}.key")
     value = metric.value
-    if isinstance(value, bool) or not isinstance(value, int | float):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise InvalidParameter(
             f"Got invalid value {value!r} for metric '{metric.key}' ({path}.value): value must be a number."
         )
-    if not (isinstance(metric.timestamp, int) and not isinstance(metric.timestamp, bool)):
+    try:
+        float(value)
+    except OverflowError:
+        raise InvalidParameter(
+            f"Got invalid value for metric '{metric.key}' ({path}.value): too large for a double."
+        ) from None
+    if isinstance(metric.timestamp, bool) or not isinstance(metric.timestamp, numbers.Integral):
         raise InvalidParameter(
             f"Got invalid timestamp {metric.timestamp!r} for metric '{metric.key}' ({path}.timestamp): "
             "timestamp must be an integer (epoch milliseconds)."
         )
     if not 0 <= metric.timestamp <= _INT64_MAX:
         raise InvalidParameter(f"Timestamp {metric.timestamp} of metric '{metric.key}' is out of range.")
-    if not (isinstance(metric.step, int) and not isinstance(metric.step, bool)):
+    if isinstance(metric.step, bool) or not isinstance(metric.step, numbers.Integral):
         raise InvalidParameter(
             f"Got invalid step {metric.step!r} for metric '{metric.key}' ({path}.step): "
             "step must be an integer."
@@ -118,16 +161,37 @@ def validate_experiment_tag(tag: RunTag) -> None:
     validate_length(f"Value of experiment tag '{tag.key}'", tag.value, MAX_EXPERIMENT_TAG_VAL_LENGTH)
 
 
-def validate_batch(metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[RunTag]) -> None:
-    """Batch limits and every item, before anything is written; duplicate param keys are rejected."""
+def validate_run_name(name: object) -> str:
+    return validate_length("Run name", validate_string("Run name", name), MAX_RUN_NAME_LENGTH)
+
+
+def validate_timestamp(what: str, value: object) -> int:
+    """Epoch milliseconds: a non-negative 64-bit integer."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Integral)
+        or not 0 <= int(value) <= _INT64_MAX
+    ):
+        raise InvalidParameter(f"{what} must be a non-negative 64-bit integer (epoch ms), got {value!r}")
+    return int(value)
+
+
+def validate_batch(
+    metrics: Sequence[Metric], params: Sequence[Param], tags: Sequence[RunTag]
+) -> list[Metric]:
+    """Batch limits and every item, before anything is written; duplicate param keys are rejected.
+
+    Returns the metrics with plain number types, ready to store.
+    """
     _check_batch_limit("metrics", len(metrics), MAX_METRICS_PER_BATCH)
     _check_batch_limit("params", len(params), MAX_PARAMS_TAGS_PER_BATCH)
     _check_batch_limit("tags", len(tags), MAX_PARAMS_TAGS_PER_BATCH)
     _check_batch_limit(
         "metrics, params and tags", len(metrics) + len(params) + len(tags), MAX_ENTITIES_PER_BATCH
     )
-    for i, metric in enumerate(metrics):
-        validate_metric(metric, f"metrics[{i}]")
+    checked = [
+        m if _is_plain_valid_metric(m) else validate_metric(m, f"metrics[{i}]") for i, m in enumerate(metrics)
+    ]
     seen: dict[str, str] = {}
     for i, param in enumerate(params):
         validate_param(param, f"params[{i}]")
@@ -138,6 +202,9 @@ def validate_batch(metrics: Sequence[Metric], params: Sequence[Param], tags: Seq
         seen[param.key] = param.value
     for i, tag in enumerate(tags):
         validate_tag(tag, f"tags[{i}]")
+        if tag.key == RUN_NAME_TAG:
+            validate_run_name(tag.value)
+    return checked
 
 
 def _check_batch_limit(what: str, count: int, limit: int) -> None:
@@ -165,6 +232,7 @@ def validate_experiment_id(experiment_id: object) -> str:
 def validate_experiment_name(name: object) -> str:
     if not isinstance(name, str) or name.strip() == "":
         raise InvalidParameter(f"Invalid experiment name: {name!r}. Expects a non-empty string.")
+    validate_string("Experiment name", name)
     return validate_length("Experiment name", name, MAX_EXPERIMENT_NAME_LENGTH)
 
 

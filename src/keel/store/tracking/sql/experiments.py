@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from keel.entities import Experiment, LifecycleStage, PagedList, RunTag, ViewType
 from keel.errors import AlreadyExists, ExperimentNotFound, InvalidParameter, InvalidState
 from keel.store.pagination import next_page_token
+from keel.store.tracking.sql.ids import parse_experiment_pk
 from keel.store.tracking.sql.query import experiment_filter_clause, experiment_order_clauses
 from keel.store.tracking.sql.schema import experiment_tags, experiments, runs
 from keel.store.tracking.sql.upserts import upsert
@@ -24,11 +25,11 @@ DEFAULT_EXPERIMENT_NAME = "Default"
 
 
 def experiment_pk(experiment_id: str) -> int:
-    """The integer key of an experiment id; ids that are not integers name no experiment here."""
-    try:
-        return int(experiment_id)
-    except ValueError:
-        raise _not_found(experiment_id) from None
+    """The integer key of an experiment id; raises ExperimentNotFound for ids no experiment can have."""
+    pk = parse_experiment_pk(experiment_id)
+    if pk is None:
+        raise _not_found(experiment_id)
+    return pk
 
 
 def _not_found(experiment_id: str) -> ExperimentNotFound:
@@ -129,9 +130,9 @@ def set_experiment_lifecycle(conn: Connection, experiment_id: str, stage: Lifecy
     pk = experiment_pk(experiment_id)
     current = _stage(conn, experiment_id, pk)
     if stage == LifecycleStage.ACTIVE and current == LifecycleStage.ACTIVE:
-        raise InvalidParameter(f"Cannot restore an active experiment: {experiment_id}.")
+        raise _not_found(experiment_id)  # MLflow answers RESOURCE_DOES_NOT_EXIST here too
     if stage == LifecycleStage.DELETED and current == LifecycleStage.DELETED:
-        raise InvalidParameter(f"Experiment {experiment_id} is already deleted.")
+        raise _not_found(experiment_id)
     conn.execute(
         update(experiments)
         .where(experiments.c.experiment_id == pk)

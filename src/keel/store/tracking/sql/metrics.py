@@ -11,19 +11,23 @@ from sqlalchemy import Connection, Engine, select
 from keel.entities import Metric, PagedList
 from keel.store.pagination import next_page_token
 from keel.store.tracking.sql.schema import latest_metrics, metric_keys, metrics
-from keel.store.tracking.sql.upserts import insert_ignore, upsert
+from keel.store.tracking.sql.upserts import (
+    driver_insert_ignore,
+    driver_upsert,
+    insert_ignore,
+    positional_placeholder,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
-_INSERT_POINTS = insert_ignore(metrics, ("run_pk", "key_id", "step", "timestamp", "is_nan", "value"))
+POINT_KEY = ("run_pk", "key_id", "step", "timestamp", "is_nan", "value")
+LATEST_KEY = ("run_pk", "key_id")
+LATEST_VALUES = ("step", "timestamp", "is_nan", "value")
 # A key's latest point is its greatest (step, timestamp, value), as in MLflow.
-_ADVANCE_LATEST = upsert(
-    latest_metrics,
-    ("run_pk", "key_id"),
-    ("step", "timestamp", "is_nan", "value"),
-    when='(excluded."step", excluded."timestamp", excluded."value") > '
-    '("latest_metrics"."step", "latest_metrics"."timestamp", "latest_metrics"."value")',
+ADVANCE_LATEST_WHEN = (
+    '(excluded."step", excluded."timestamp", excluded."value") > '
+    '("latest_metrics"."step", "latest_metrics"."timestamp", "latest_metrics"."value")'
 )
 
 
@@ -63,35 +67,28 @@ class MetricKeyIds:
 
 
 def insert_metrics(conn: Connection, run_pk: int, points: Sequence[Metric], key_ids: dict[str, int]) -> None:
-    """Insert points (exact duplicates are ignored, as MLflow does) and advance the latest values."""
+    """Insert points (exact duplicates are ignored, as MLflow does) and advance the latest values.
+
+    Rows go to the driver as positional tuples: SQLAlchemy's per-row parameter handling would
+    cost more than SQLite's own work on a 1,000-point batch.
+    """
     rows = []
     latest: dict[int, tuple[int, int, float, bool]] = {}
+    isnan = math.isnan
     for m in points:
-        value = float(m.value)
-        nan = math.isnan(value)
+        value = m.value
+        nan = isnan(value)
         stored = 0.0 if nan else value
         key_id = key_ids[m.key]
-        rows.append(
-            {
-                "run_pk": run_pk,
-                "key_id": key_id,
-                "step": m.step,
-                "timestamp": m.timestamp,
-                "is_nan": nan,
-                "value": stored,
-            }
-        )
-        candidate = (m.step, m.timestamp, stored, nan)
+        rows.append((run_pk, key_id, m.step, m.timestamp, nan, stored))
         current = latest.get(key_id)
-        if current is None or candidate[:3] > current[:3]:
-            latest[key_id] = candidate
-    conn.execute(_INSERT_POINTS, rows)
-    conn.execute(
-        _ADVANCE_LATEST,
-        [
-            {"run_pk": run_pk, "key_id": key_id, "step": s, "timestamp": t, "value": v, "is_nan": nan}
-            for key_id, (s, t, v, nan) in latest.items()
-        ],
+        if current is None or (m.step, m.timestamp, stored) > current[:3]:
+            latest[key_id] = (m.step, m.timestamp, stored, nan)
+    placeholder = positional_placeholder(conn.dialect.paramstyle)
+    conn.exec_driver_sql(driver_insert_ignore(metrics, POINT_KEY, placeholder), rows)
+    conn.exec_driver_sql(
+        driver_upsert(latest_metrics, LATEST_KEY, LATEST_VALUES, ADVANCE_LATEST_WHEN, placeholder),
+        [(run_pk, key_id, s, t, nan, v) for key_id, (s, t, v, nan) in latest.items()],
     )
 
 

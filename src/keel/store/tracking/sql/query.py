@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, false, not_, o
 
 from keel.errors import InvalidParameter
 from keel.search.ast import And, Comparison, Entity, Expr, Field, Not, Op, Or, OrderKey
+from keel.store.tracking.sql.ids import parse_experiment_pk
 from keel.store.tracking.sql.schema import (
     datasets,
     experiment_tags,
@@ -162,10 +163,9 @@ def _experiment_comparison(c: Comparison, dialect: str) -> ColumnElement[bool]:
 
 
 def _experiment_pk(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InvalidParameter(f"Invalid experiment ID: '{value}' in filter") from None
+    """An id that names no possible experiment becomes -1, which matches nothing."""
+    pk = parse_experiment_pk(value)
+    return -1 if pk is None else pk
 
 
 def order_runs(query: Select[Any], order_by: list[OrderKey]) -> Select[Any]:

@@ -1,4 +1,4 @@
-"""Run rows: create, read, update, soft delete and restore, tags, and loading runs with their data."""
+"""Run rows: create, read, update, soft delete and restore, tags, and loading runs with all they hold."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Row, Table, bindparam, delete, insert, select, update
 
-from keel.entities import LifecycleStage, Run, RunData, RunInfo, RunInputs, RunStatus, RunTag
+from keel.entities import LifecycleStage, Run, RunData, RunInfo, RunInputs, RunOutputs, RunStatus, RunTag
 from keel.errors import InvalidParameter, NotFound, RunNotFound
 from keel.store.tracking.base import RUN_NAME_TAG
 from keel.store.tracking.run_names import generate_run_name
 from keel.store.tracking.sql.experiments import require_active_experiment
 from keel.store.tracking.sql.inputs import dataset_inputs_for
+from keel.store.tracking.sql.logged_models import model_outputs_for
 from keel.store.tracking.sql.metrics import latest_metrics_for
 from keel.store.tracking.sql.schema import params, runs, tags
 from keel.store.tracking.sql.upserts import upsert
@@ -139,12 +140,13 @@ def delete_tag(conn: Connection, run_id: str, key: str) -> None:
 
 
 def load_runs(conn: Connection, rows: Sequence[Row[tuple[object, ...]]]) -> list[Run]:
-    """Runs with their params, tags, latest metrics and inputs, in a fixed number of queries."""
+    """Runs with their params, tags, latest metrics, inputs and outputs, in a fixed number of queries."""
     pks = [row.run_pk for row in rows]
     params_by_run = _key_values(conn, params, pks)
     tags_by_run = _key_values(conn, tags, pks)
     metrics_by_run = latest_metrics_for(conn, pks)
     inputs_by_run = dataset_inputs_for(conn, pks)
+    outputs_by_run = model_outputs_for(conn, pks)
     return [
         Run(
             info=_run_info(row),
@@ -154,6 +156,7 @@ def load_runs(conn: Connection, rows: Sequence[Row[tuple[object, ...]]]) -> list
                 tags=tags_by_run[row.run_pk],
             ),
             inputs=RunInputs(tuple(inputs_by_run.get(row.run_pk, ()))),
+            outputs=RunOutputs(tuple(outputs_by_run.get(row.run_pk, ()))),
         )
         for row in rows
     ]

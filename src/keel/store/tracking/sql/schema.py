@@ -65,7 +65,7 @@ runs = Table(
     Column("status", String(20), nullable=False),
     Column("start_time", BigInteger, nullable=False),
     Column("end_time", BigInteger),
-    Column("artifact_uri", String(2048), nullable=False),
+    Column("artifact_uri", Text, nullable=False),
     Column("lifecycle_stage", String(32), nullable=False),
     Column("deleted_time", BigInteger),
     Index(None, "experiment_id", "start_time"),
@@ -163,3 +163,54 @@ input_tags = Table(
 for _table in (params, tags):
     Index(f"ix_{_table.name}_key_value", _table.c.key, _table.c.value).ddl_if(dialect="sqlite")
     Index(f"ix_{_table.name}_key", _table.c.key).ddl_if(dialect="postgresql")
+
+# Logged models (MLflow 3): an integer surrogate key as for runs; ``model_id`` is the public "m-<hex>".
+# ``source_run_id`` is not a foreign key: MLflow accepts any id there, and the model outlives its run.
+logged_models = Table(
+    "logged_models",
+    metadata,
+    Column("model_pk", Integer, primary_key=True, autoincrement=True),
+    Column("model_id", String(64), nullable=False, unique=True),
+    Column("experiment_id", Integer, ForeignKey("experiments.experiment_id"), nullable=False),
+    Column("name", String(500), nullable=False),
+    Column("artifact_location", Text, nullable=False),
+    Column("creation_timestamp_ms", BigInteger, nullable=False),
+    Column("last_updated_timestamp_ms", BigInteger, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("status_message", Text),
+    Column("lifecycle_stage", String(32), nullable=False),
+    Column("model_type", String(500)),
+    Column("source_run_id", String(64)),
+    Index(None, "experiment_id", "creation_timestamp_ms"),
+    Index(None, "experiment_id", "name"),
+)
+
+logged_model_params = Table(
+    "logged_model_params",
+    metadata,
+    Column("model_pk", Integer, ForeignKey("logged_models.model_pk"), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("model_pk", "key"),
+    sqlite_with_rowid=False,
+)
+
+logged_model_tags = Table(
+    "logged_model_tags",
+    metadata,
+    Column("model_pk", Integer, ForeignKey("logged_models.model_pk"), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("value", Text, nullable=False),
+    PrimaryKeyConstraint("model_pk", "key"),
+    sqlite_with_rowid=False,
+)
+
+run_outputs = Table(
+    "run_outputs",
+    metadata,
+    Column("run_pk", Integer, ForeignKey("runs.run_pk"), nullable=False),
+    Column("model_pk", Integer, ForeignKey("logged_models.model_pk"), nullable=False),
+    Column("step", BigInteger, nullable=False),
+    PrimaryKeyConstraint("run_pk", "model_pk", "step"),
+    Index(None, "model_pk"),
+)

@@ -7,7 +7,7 @@ through the reader. The work itself lives in the modules named after what they t
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -15,6 +15,9 @@ from keel.entities import (
     DatasetInput,
     Experiment,
     LifecycleStage,
+    LoggedModel,
+    LoggedModelOutput,
+    LoggedModelStatus,
     Metric,
     PagedList,
     Param,
@@ -25,7 +28,7 @@ from keel.entities import (
     ViewType,
 )
 from keel.store.tracking.base import TrackingStore
-from keel.store.tracking.sql import batches, experiments, inputs, migrate, runs
+from keel.store.tracking.sql import batches, experiments, inputs, logged_models, migrate, runs
 from keel.store.tracking.sql.engine import create_engines
 from keel.store.tracking.sql.metrics import MetricKeyIds, metric_history
 from keel.store.tracking.sql.schema import experiments as experiments_table
@@ -206,3 +209,66 @@ class SqlTrackingStore(TrackingStore):
     ) -> PagedList[Run]:
         with self._engines.reader.begin() as conn:
             return search_runs(conn, experiment_ids, filter_expr, view_type, max_results, order_by, offset)
+
+    # Logged models
+
+    def _create_logged_model(
+        self,
+        experiment_id: str,
+        name: str | None,
+        model_type: str | None,
+        source_run_id: str | None,
+        params: list[Param],
+        tags: list[RunTag],
+    ) -> LoggedModel:
+        with self._engines.writer.begin() as conn:
+            return logged_models.create_logged_model(
+                conn, experiment_id, name, model_type, source_run_id, params, tags, self._clock()
+            )
+
+    def _get_logged_model(self, model_id: str, allow_deleted: bool) -> LoggedModel:
+        with self._engines.reader.begin() as conn:
+            return logged_models.get_logged_model(conn, model_id, allow_deleted)
+
+    def _finalize_logged_model(self, model_id: str, status: LoggedModelStatus) -> LoggedModel:
+        with self._engines.writer.begin() as conn:
+            return logged_models.finalize_logged_model(conn, model_id, status, self._clock())
+
+    def _delete_logged_model(self, model_id: str) -> None:
+        with self._engines.writer.begin() as conn:
+            logged_models.delete_logged_model(conn, model_id, self._clock())
+
+    def _set_logged_model_tags(self, model_id: str, tags: list[RunTag]) -> None:
+        with self._engines.writer.begin() as conn:
+            logged_models.set_logged_model_tags(conn, model_id, tags)
+
+    def _delete_logged_model_tag(self, model_id: str, key: str) -> None:
+        with self._engines.writer.begin() as conn:
+            logged_models.delete_logged_model_tag(conn, model_id, key)
+
+    def _log_logged_model_params(self, model_id: str, params: list[Param]) -> None:
+        with self._engines.writer.begin() as conn:
+            logged_models.log_logged_model_params(conn, model_id, params)
+
+    def _search_logged_models(
+        self,
+        experiment_ids: list[str],
+        filter_expr: Expr | None,
+        max_results: int,
+        order_by: list[OrderKey],
+        offset: int,
+    ) -> tuple[list[LoggedModel], bool]:
+        with self._engines.reader.begin() as conn:
+            return logged_models.search_logged_models(
+                conn, experiment_ids, filter_expr, max_results, order_by, offset
+            )
+
+    def _log_outputs(self, run_id: str, models: list[LoggedModelOutput]) -> None:
+        with self._engines.writer.begin() as conn:
+            run_pk = runs.require_active_run(conn, run_id)
+            logged_models.log_outputs(conn, run_pk, models)
+
+    def _record_logged_model(self, run_id: str, summary: dict[str, Any]) -> None:
+        with self._engines.writer.begin() as conn:
+            run_pk = runs.require_active_run(conn, run_id)
+            logged_models.append_log_model_history(conn, run_pk, summary)

@@ -111,7 +111,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("start_time", sa.BigInteger(), nullable=False),
         sa.Column("end_time", sa.BigInteger(), nullable=True),
-        sa.Column("artifact_uri", sa.String(length=2048), nullable=False),
+        sa.Column("artifact_uri", sa.Text(), nullable=False),
         sa.Column("lifecycle_stage", sa.String(length=32), nullable=False),
         sa.Column("deleted_time", sa.BigInteger(), nullable=True),
         sa.ForeignKeyConstraint(
