@@ -131,9 +131,10 @@ class Run:
     inputs: RunInputs = field(default_factory=RunInputs)
     outputs: RunOutputs = field(default_factory=RunOutputs)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, with_outputs: bool = True) -> dict[str, Any]:
+        """MLflow's JSON; ``runs/create`` answers without ``outputs``, every other call with it."""
         out = {"info": self.info.to_dict(), "data": self.data.to_dict(), "inputs": self.inputs.to_dict()}
-        if self.outputs.model_outputs:
+        if with_outputs:
             out["outputs"] = self.outputs.to_dict()
         return out
 

@@ -33,7 +33,7 @@ def create_run(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
         tags=decode.tags(f["tags"]),
         run_name=f["run_name"],
     )
-    return {"run": run.to_dict()}
+    return {"run": run.to_dict(with_outputs=False)}
 
 
 def get_run(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:

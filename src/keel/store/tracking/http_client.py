@@ -107,8 +107,12 @@ class HttpClient:
         return self.request("GET", path, params=query)
 
     def post(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        return self.send("POST", path, body)
+
+    def send(self, method: str, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """``body`` as JSON (None fields left out), sent with ``method`` (POST, PATCH, DELETE…)."""
         payload = orjson.dumps({k: v for k, v in body.items() if v is not None})
-        return self.request("POST", path, content=payload)
+        return self.request(method, path, content=payload)
 
     def request(
         self, method: str, path: str, *, params: Mapping[str, Any] | None = None, content: bytes | None = None

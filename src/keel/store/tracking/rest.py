@@ -7,6 +7,7 @@ server's ``error_code``, so callers see the same ``NotFound`` from SQLite and fr
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -15,14 +16,24 @@ from keel.errors import ExperimentNotFound, NotFound, RunNotFound
 from keel.store.pagination import encode_offset_token
 from keel.store.tracking.base import TrackingStore
 from keel.store.tracking.http_client import HttpClient
+from keel.store.tracking.rest_logged_models import LoggedModelCalls
 from keel.store.tracking.search_text import filter_text, order_by_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     import httpx
 
-    from keel.entities import DatasetInput, Param, RunStatus, RunTag, ViewType
+    from keel.entities import (
+        DatasetInput,
+        LoggedModel,
+        LoggedModelOutput,
+        LoggedModelStatus,
+        Param,
+        RunStatus,
+        RunTag,
+        ViewType,
+    )
     from keel.search.ast import Expr, OrderKey
     from keel.store.tracking.retry import RetryPolicy
 
@@ -56,6 +67,7 @@ class RestTrackingStore(TrackingStore):
     ) -> None:
         self.uri = uri
         self.http = _http or HttpClient.open(uri, policy=policy, transport=transport, sleep=sleep)
+        self._models = LoggedModelCalls(self.http)
 
     def with_policy(self, policy: RetryPolicy) -> RestTrackingStore:
         """The same store, connections included, retrying as ``policy`` says (closing either closes both)."""
@@ -209,19 +221,65 @@ class RestTrackingStore(TrackingStore):
         runs = [Run.from_dict(r) for r in answer.get("runs", ())]
         return PagedList(runs, answer.get("next_page_token") or None)
 
+    # Logged models
+
+    def _create_logged_model(
+        self,
+        experiment_id: str,
+        name: str | None,
+        model_type: str | None,
+        source_run_id: str | None,
+        params: list[Param],
+        tags: list[RunTag],
+    ) -> LoggedModel:
+        with specific_not_found("/logged-models", {"experiment_id": experiment_id}):
+            return self._models.create(experiment_id, name, model_type, source_run_id, params, tags)
+
+    def _get_logged_model(self, model_id: str, allow_deleted: bool) -> LoggedModel:
+        return self._models.get(model_id, allow_deleted)
+
+    def _finalize_logged_model(self, model_id: str, status: LoggedModelStatus) -> LoggedModel:
+        return self._models.finalize(model_id, status)
+
+    def _delete_logged_model(self, model_id: str) -> None:
+        self._models.delete(model_id)
+
+    def _set_logged_model_tags(self, model_id: str, tags: list[RunTag]) -> None:
+        self._models.set_tags(model_id, tags)
+
+    def _delete_logged_model_tag(self, model_id: str, key: str) -> None:
+        self._models.delete_tag(model_id, key)
+
+    def _log_logged_model_params(self, model_id: str, params: list[Param]) -> None:
+        self._models.log_params(model_id, params)
+
+    def _search_logged_models(
+        self,
+        experiment_ids: list[str],
+        filter_expr: Expr | None,
+        max_results: int,
+        order_by: list[OrderKey],
+        offset: int,
+    ) -> tuple[list[LoggedModel], bool]:
+        return self._models.search(experiment_ids, filter_expr, max_results, order_by, offset)
+
+    def _log_outputs(self, run_id: str, models: list[LoggedModelOutput]) -> None:
+        with specific_not_found("/runs/outputs", {"run_id": run_id}):
+            self._models.log_outputs(run_id, models)
+
+    def _record_logged_model(self, run_id: str, summary: dict[str, Any]) -> None:
+        with specific_not_found("/runs/log-model", {"run_id": run_id}):
+            self._models.record(run_id, summary)
+
     # Transport
 
     def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
-        try:
+        with specific_not_found(path, params):
             return self.http.get(API + path, params)
-        except NotFound as exc:
-            raise not_found_for(path, params, exc) from None
 
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        try:
+        with specific_not_found(path, body):
             return self.http.post(API + path, body)
-        except NotFound as exc:
-            raise not_found_for(path, body, exc) from None
 
 
 def metric_body(metric: Metric) -> dict[str, Any]:
@@ -231,21 +289,29 @@ def metric_body(metric: Metric) -> dict[str, Any]:
     return body
 
 
-def not_found_for(path: str, fields: dict[str, Any], error: NotFound) -> NotFound:
-    """The specific class when the endpoint and message say what is missing; the server's message is kept."""
-    if type(error) is not NotFound:
-        return error
-    run_id = fields.get("run_id")
-    if isinstance(run_id, str) and error.message == RunNotFound(run_id).message:
-        return RunNotFound(run_id)
-    experiment_id = fields.get("experiment_id")
-    if path.startswith("/experiments/") or path == "/runs/create":
-        return ExperimentNotFound(
-            error.message,
-            experiment_id=experiment_id if isinstance(experiment_id, str) else None,
-            name=fields.get("experiment_name"),
-        )
-    return error
+_EXPERIMENT_PATHS = ("/runs/create", "/logged-models")
+
+
+@contextlib.contextmanager
+def specific_not_found(path: str, fields: dict[str, Any]) -> Iterator[None]:
+    """Raise a server's ``NotFound`` as ``RunNotFound`` or ``ExperimentNotFound`` when the endpoint
+    and message say what is missing; the server's message is kept."""
+    try:
+        yield
+    except NotFound as error:
+        if type(error) is not NotFound:
+            raise
+        run_id = fields.get("run_id")
+        if isinstance(run_id, str) and error.message == RunNotFound(run_id).message:
+            raise RunNotFound(run_id) from None
+        if path.startswith("/experiments/") or path in _EXPERIMENT_PATHS:
+            experiment_id = fields.get("experiment_id")
+            raise ExperimentNotFound(
+                error.message,
+                experiment_id=experiment_id if isinstance(experiment_id, str) else None,
+                name=fields.get("experiment_name"),
+            ) from None
+        raise
 
 
 def _page_token(offset: int) -> str | None:

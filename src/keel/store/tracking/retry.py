@@ -67,7 +67,7 @@ class RetryPolicy:
         """Seconds to wait before retrying after failed attempt number ``attempt`` (0-based)."""
         if retry_after is not None:
             return min(max(retry_after, 0.0), self.backoff_max)
-        backoff = min(self.backoff_max, self.backoff_factor * 2**attempt)
+        backoff = min(self.backoff_max, self.backoff_factor * 2.0**attempt)
         return backoff + random.uniform(0, self.backoff_jitter)
 
 

@@ -1,7 +1,8 @@
 """The search AST written back as MLflow filter and order_by strings, for stores that forward searches.
 
-Keys of metrics, params and tags are always back-quoted, string values single-quoted (or
-double-quoted when they hold a single quote), so what a server parses is what keel parsed.
+Attributes are written bare, keys of metrics, params and tags always back-quoted, string values
+single-quoted (or double-quoted when they hold a single quote), so what a server parses is what
+keel parsed.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ from keel.search.ast import And, Comparison, Entity, Not, Op, Or
 if TYPE_CHECKING:
     from keel.search.ast import Expr, Field, OrderKey, Value
 
-# MLflow's canonical identifiers: the only spellings every MLflow search accepts (experiment
-# search knows just ``attribute``, ``tag`` and ``tags``).
+# Spellings every MLflow search accepts: experiment search knows no ``attributes.`` prefix (only
+# ``attribute`` and ``tag``/``tags``), logged-model search only bare attribute names, and a bare
+# name is an attribute everywhere.
 _PREFIX = {
-    Entity.METRIC: "metric",
-    Entity.PARAM: "parameter",
-    Entity.TAG: "tag",
-    Entity.ATTRIBUTE: "attribute",
-    Entity.DATASET: "dataset",
+    Entity.METRIC: "metrics",
+    Entity.PARAM: "params",
+    Entity.TAG: "tags",
+    Entity.DATASET: "datasets",
 }
 _QUOTED_KEYS = frozenset({Entity.METRIC, Entity.PARAM, Entity.TAG})
 
@@ -31,7 +32,7 @@ def filter_text(expr: Expr | None) -> str | None:
 
     Example:
         >>> filter_text(parse_run_filter("metrics.loss<0.5 and tags.team='a'"))
-        "metric.`loss` < 0.5 AND tag.`team` = 'a'"
+        "metrics.`loss` < 0.5 AND tags.`team` = 'a'"
     """
     return None if expr is None else _expr(expr, top=True)
 
@@ -42,6 +43,8 @@ def order_by_text(keys: list[OrderKey]) -> list[str]:
 
 
 def field_text(field: Field) -> str:
+    if field.entity is Entity.ATTRIBUTE:
+        return field.key
     prefix = _PREFIX[field.entity]
     if field.entity not in _QUOTED_KEYS:
         return f"{prefix}.{field.key}"
