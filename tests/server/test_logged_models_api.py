@@ -229,7 +229,7 @@ def test_run_outputs_appear_on_the_run(client):
         "RESOURCE_DOES_NOT_EXIST",
     )
     other = _ok(client.get(f"{API}/runs/get", params={"run_id": _run(client, "0")}))["run"]
-    assert "outputs" not in other
+    assert other["outputs"] == {}  # MLflow sends an empty outputs object on every run read
 
 
 def test_legacy_log_model_appends_to_the_run_history_tag(client):
