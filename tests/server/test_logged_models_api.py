@@ -270,8 +270,8 @@ def test_legacy_log_model_appends_to_the_run_history_tag(client):
 def test_list_logged_model_artifacts_through_the_proxy(client):
     info = _model(client, "0")["info"]
     root = info["artifact_uri"].removeprefix("mlflow-artifacts:/")
-    _ok(client.put(f"{PROXY}/{root}/MLmodel", content=b"flavors: {}\n"))
-    _ok(client.put(f"{PROXY}/{root}/data/model.pkl", content=b"12345"))
+    assert client.put(f"{PROXY}/{root}/MLmodel", content=b"flavors: {}\n").status_code == 200
+    assert client.put(f"{PROXY}/{root}/data/model.pkl", content=b"12345").status_code == 200
     url = f"{API}/logged-models/{info['model_id']}/artifacts/directories"
 
     listed = _ok(client.get(url))
