@@ -35,11 +35,16 @@ Usage::
     .venv/bin/python bench/bench_server.py [--quick] [--servers keel,mlflow,fml]
         [--keel-workers 4] [--workloads 1,2,3,4,5] [--profile-dir DIR] [--json PATH]
 
-``fml`` is looked up as ``--fml-bin``, next to this interpreter, then on PATH; a server that
-cannot be found or started is reported and skipped. ``--profile-dir`` records py-spy's
+Each server's executable is ``--keel-bin``/``--mlflow-bin``/``--fml-bin`` if given, else the one
+next to this interpreter, else the one on PATH. FastTrackML's wheel ships the Go binary, but
+fasttrackml 0.6.0 requires ``mlflow<3``: install it outside the venv
+(``pip install --no-deps --target DIR fasttrackml``, then ``--fml-bin DIR/bin/fml``). A server
+that cannot be found or started is reported and skipped. ``--profile-dir`` records py-spy's
 collapsed stacks (``<workload>.folded``: open in speedscope, or flamegraph.pl) of the
 single-worker keel server for each workload (py-spy must be installed).
-Progress goes to stderr; the versions and the results table go to stdout.
+Progress goes to stderr; the versions and the results table go to stdout. The last row,
+"cpu taken by other processes", is the busiest workload's cpu use by processes outside the
+benchmark and its server (from /proc): above ~0.25 cores the figures are noisy.
 """
 
 from __future__ import annotations
@@ -155,7 +160,7 @@ ROWS = (
     Row("w5_points_per_s", "5. 8 concurrent clients", "points/s", True, 50_000),
     Row("rss_after_mb", "7. RSS after the workload (tree)", "MB", False, 150.0),
     Row("pss_after_mb", "   PSS after the workload (tree)", "MB", False),
-    Row("load_max", "machine load (1-min avg, max seen)", "load", False, compare=False),
+    Row("others_cpu", "cpu taken by other processes (worst)", "cores", False, compare=False),
 )
 
 
@@ -170,7 +175,7 @@ def log(message: str) -> None:
 def fmt(value: float, unit: str) -> str:
     if unit in ("points/s", "runs/s"):
         return f"{value:,.0f}"
-    if unit in ("MB", "load"):
+    if unit in ("MB", "cores"):
         return f"{value:.1f}"
     if unit == "ms":
         return f"{value:.2f}" if value < 100 else f"{value:,.0f}"
@@ -349,15 +354,18 @@ class Server:
         argv = self.spec.argv(self.folder, self.port)
         with self.log_path.open("wb") as out:
             t0 = time.perf_counter()
-            self.proc = subprocess.Popen(
-                argv,
-                cwd=self.folder,
-                env=server_env(),
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
+            try:
+                self.proc = subprocess.Popen(
+                    argv,
+                    cwd=self.folder,
+                    env=server_env(),
+                    stdout=out,
+                    stderr=subprocess.STDOUT,
+                    stdin=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                raise BenchError(f"{self.spec.name}: cannot start {argv[0]}: {exc}") from exc
         deadline = t0 + HEALTH_TIMEOUT_S
         while time.perf_counter() < deadline:
             if self.proc.poll() is not None:
@@ -420,13 +428,16 @@ def process_tree(root: int) -> list[int]:
     try:
         import psutil
     except ImportError:
-        psutil = None  # type: ignore[assignment]
-    if psutil is not None:
-        try:
-            parent = psutil.Process(root)
-            return [root, *(p.pid for p in parent.children(recursive=True))]
-        except psutil.NoSuchProcess:
-            return []
+        return proc_tree(root)
+    try:
+        parent = psutil.Process(root)
+        return [root, *(p.pid for p in parent.children(recursive=True))]
+    except psutil.NoSuchProcess:
+        return []
+
+
+def proc_tree(root: int) -> list[int]:
+    """``root`` and its descendants, read from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -437,7 +448,8 @@ def process_tree(root: int) -> list[int]:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
-    out, todo = [], [root]
+    out: list[int] = []
+    todo = [root]
     while todo and len(out) < 10_000:
         pid = todo.pop()
         out.append(pid)
@@ -463,6 +475,51 @@ def tree_memory(pids: Sequence[int]) -> tuple[float, float | None]:
             rss += info.rss
             pss += getattr(info, "pss", info.rss)
     return rss / MB, pss / MB
+
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def busy_cpu_seconds() -> float:
+    """cpu seconds spent by the whole machine outside idle and iowait (Linux /proc/stat)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(fields) - fields[3] - fields[4]) / CLOCK_TICKS
+
+
+def process_cpu_seconds(pids: Sequence[int]) -> float:
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLOCK_TICKS
+
+
+class CpuMeter:
+    """How many cores processes other than the benchmark and its server kept busy meanwhile."""
+
+    def __init__(self, server_pids: Callable[[], list[int]]) -> None:
+        self.server_pids = server_pids
+        self.worst = 0.0
+
+    @contextlib.contextmanager
+    def measure(self) -> Iterator[None]:
+        def snapshot() -> tuple[float, float, float, float]:
+            own = os.times()
+            mine = own.user + own.system + own.children_user + own.children_system
+            return time.perf_counter(), busy_cpu_seconds(), process_cpu_seconds(self.server_pids()), mine
+
+        t0, busy0, server0, own0 = snapshot()
+        try:
+            yield
+        finally:
+            t1, busy1, server1, own1 = snapshot()
+            others = (busy1 - busy0) - (server1 - server0) - (own1 - own0)
+            if t1 - t0 > 0.5:
+                self.worst = max(self.worst, max(0.0, others) / (t1 - t0))
 
 
 class Profiler:
@@ -754,7 +811,7 @@ def bench_server(
         finally:
             extra.stop()
     server = Server(spec, root / "main")
-    loads = [os.getloadavg()[0]]
+    meter = CpuMeter(server.pids)
     try:
         colds.append(server.start())
         outcome.figures["cold_start_s"] = statistics.median(colds)
@@ -770,7 +827,7 @@ def bench_server(
             log(f"{spec.name}: workload {number} ({title})")
             t0 = time.perf_counter()
             try:
-                with profiler.record(f"{spec.name}-w{number}"):
+                with meter.measure(), profiler.record(f"{spec.name}-w{number}"):
                     figures = run(server.port, plan)
             except (BenchError, OSError, http.client.HTTPException) as exc:
                 message = f"workload {number} ({title}): {exc}"
@@ -781,13 +838,12 @@ def bench_server(
                     break
                 continue
             outcome.figures.update(figures)
-            loads.append(os.getloadavg()[0])
             shown = ", ".join(f"{k}={v:.4g}" for k, v in figures.items() if k != "w3_answer")
             log(f"{spec.name}: workload {number} done in {time.perf_counter() - t0:.1f} s: {shown}")
         time.sleep(1.0)
         rss, pss = server.memory_mb()
         outcome.figures["rss_after_mb"] = rss
-        outcome.figures["load_max"] = max(loads)
+        outcome.figures["others_cpu"] = meter.worst
         if pss is not None:
             outcome.figures["pss_after_mb"] = pss
     finally:
@@ -824,8 +880,7 @@ def render(results: dict[str, Outcome], plan: Plan, quick: bool) -> str:
         cells += [row.target_text(), row.verdict(keel) if keel is not None else ""]
         for other in others:
             value = results[other].figures.get(row.key)
-            usable = row.compare and keel is not None and value
-            cells.append(ratio(keel, value, row.higher_is_better) if usable else "")
+            cells.append(ratio(keel, value, row.higher_is_better) if row.compare and keel and value else "")
         table.append(cells)
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     lines = []
@@ -843,9 +898,10 @@ def render(results: dict[str, Outcome], plan: Plan, quick: bool) -> str:
         "'keel vs X' = how many times keel is better (throughput keel/X, latency, time and memory X/keel).",
         f"sizes: 1) {plan.runs} runs x {plan.params} params x {plan.metric_keys} metrics"
         f" x {plan.steps} steps; 2) {plan.log_metric_calls} calls after {plan.warmup_calls} warm-up;",
-        f"       3) {plan.search_runs:,} runs, {plan.search_calls} calls, filter {SEARCH_FILTER!r}"
-        f" order {SEARCH_ORDER}; 4) {plan.history_steps:,} steps, median of {plan.history_reps};",
-        f"       5) {CLIENT_PROCESSES} processes x {plan.client_batches} batches x {POINTS_PER_BATCH:,}"
+        f"       3) {plan.search_runs:,} runs, {plan.search_calls} calls, filter {SEARCH_FILTER!r},"
+        f" order by {SEARCH_ORDER[0]!r};",
+        f"       4) {plan.history_steps:,} steps, median of {plan.history_reps};"
+        f" 5) {CLIENT_PROCESSES} processes x {plan.client_batches} batches x {POINTS_PER_BATCH:,}"
         f" points; 6) median of {plan.cold_starts} spawns on fresh folders.",
     ]
     if quick:
@@ -872,12 +928,11 @@ def render(results: dict[str, Outcome], plan: Plan, quick: bool) -> str:
                     f"log-metric p50 with 1 worker {p50:.2f} ms, {name} {multi:.2f} ms"
                     f" (x{growth:.2f}): {verdict}"
                 )
-    busiest = max((o.figures.get("load_max", 0.0) for o in results.values()), default=0.0)
-    cpus = os.cpu_count() or 1
-    if busiest > cpus:
+    busiest = max((o.figures.get("others_cpu", 0.0) for o in results.values()), default=0.0)
+    if busiest > 0.25:
         notes.append(
-            f"WARNING: the 1-min load average reached {busiest:.1f} on {cpus} cpus: other processes"
-            " competed for the cpus, so latencies and throughputs are noisy."
+            f"WARNING: processes outside this benchmark kept up to {busiest:.1f} of {os.cpu_count()} cores"
+            " busy during a workload: latencies and throughputs are noisy; compare with a quiet run."
         )
     for name, outcome in results.items():
         notes.extend(f"{name}: ERROR {e}" for e in outcome.errors)
@@ -906,7 +961,7 @@ def versions(specs: Sequence[ServerSpec]) -> str:
 
 def find_binary(kind: str, override: str | None) -> Path | None:
     if override:
-        return Path(override) if Path(override).is_file() else None
+        return Path(override).resolve() if Path(override).is_file() else None
     beside = Path(sys.executable).parent / kind
     if beside.is_file():
         return beside
@@ -929,7 +984,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=",".join(map(str, ALL_WORKLOADS)),
         help="comma-separated subset of 1-5 (cold start and memory are always measured)",
     )
-    parser.add_argument("--fml-bin", default=None, help="path to FastTrackML's fml binary")
+    for name in SERVER_NAMES:
+        parser.add_argument(f"--{name}-bin", default=None, help=f"path to the {name} executable")
     parser.add_argument(
         "--profile-dir",
         type=Path,
@@ -956,13 +1012,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     plan = QUICK if args.quick else FULL
     signal.signal(signal.SIGTERM, interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     specs: list[ServerSpec] = []
     skipped: dict[str, str] = {}
     for name in args.server_list:
-        binary = find_binary(name, args.fml_bin if name == "fml" else None)
+        binary = find_binary(name, getattr(args, f"{name}_bin"))
         if binary is None:
             skipped[name] = f"no {name} executable found" + (
-                " (pip install --no-deps fasttrackml; its wheel ships the Go binary)" if name == "fml" else ""
+                " (pip install --no-deps fasttrackml: its wheel ships the Go binary)" if name == "fml" else ""
             )
             continue
         specs.append(ServerSpec(name, name, binary=binary))

@@ -19,9 +19,12 @@ from typing import TYPE_CHECKING
 import pytest
 from sqlalchemy import create_engine
 
+from keel.server.settings import ServerSettings
 from keel.store.tracking.base import TrackingStore
+from keel.store.tracking.rest import RestTrackingStore
 from keel.store.tracking.sql import migrate
 from keel.store.tracking.sql.store import SqlTrackingStore
+from liveserver import LiveServer
 from pgserver import PostgresServer, postgres_unavailable_reason
 
 if TYPE_CHECKING:
@@ -82,9 +85,23 @@ def _postgresql_tracking_store(ctx: StoreContext) -> Iterator[TrackingStore]:
         server.drop_database(name)
 
 
+@contextlib.contextmanager
+def _rest_tracking_store(ctx: StoreContext) -> Iterator[TrackingStore]:
+    """keel's REST client against a live keel server over its own SQLite file."""
+    path = ctx.tmp_path / "tracking.db"
+    shutil.copyfile(ctx.request.getfixturevalue("sqlite_schema_template"), path)
+    settings = ServerSettings(f"sqlite:///{path}", ctx.artifact_root, serve_artifacts=False)
+    with (
+        LiveServer(settings, clock=ctx.clock) as server,
+        contextlib.closing(RestTrackingStore(server.url, clock=ctx.clock)) as store,
+    ):
+        yield store
+
+
 TRACKING_STORE_BACKENDS: dict[str, TrackingStoreFactory] = {
     "sqlite": _sqlite_tracking_store,
     "postgresql": _postgresql_tracking_store,
+    "rest": _rest_tracking_store,
 }
 
 
@@ -140,6 +157,7 @@ def artifact_root(tmp_path: Path) -> str:
     params=[
         pytest.param("sqlite"),
         pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("rest"),
     ]
 )
 def tracking_store(

@@ -14,13 +14,22 @@ from keel.errors import KeelError
 from keel.server import errors
 from keel.server.endpoints import Endpoint, asgi_endpoint
 from keel.server.limits import BodySizeLimit
-from keel.server.routes import artifacts, experiments, health, logged_models, metrics, runs
+from keel.server.routes import (
+    artifacts,
+    experiments,
+    health,
+    logged_models,
+    metric_sampling,
+    metrics,
+    runs,
+    ui,
+)
 from keel.server.state import Stores
 from keel.store.artifacts import get_artifact_repository
 from keel.store.tracking.sql import SqlTrackingStore
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterable
+    from collections.abc import AsyncIterator, Callable, Iterable
 
     from keel.server.settings import ServerSettings
 
@@ -29,6 +38,7 @@ ENDPOINT_GROUPS: tuple[Iterable[Endpoint], ...] = (
     experiments.ENDPOINTS,
     runs.ENDPOINTS,
     metrics.ENDPOINTS,
+    metric_sampling.ENDPOINTS,
     artifacts.ENDPOINTS,
     logged_models.ENDPOINTS,
 )
@@ -45,8 +55,13 @@ def api_routes(endpoints: Iterable[Endpoint]) -> list[BaseRoute]:
     return routes
 
 
-def open_stores(settings: ServerSettings) -> Stores:
-    tracking = SqlTrackingStore(settings.backend_store_uri, settings.default_artifact_root)
+def open_stores(settings: ServerSettings, clock: Callable[[], int] | None = None) -> Stores:
+    """The server's stores; ``clock`` (epoch ms) replaces the wall clock, for tests."""
+    tracking = (
+        SqlTrackingStore(settings.backend_store_uri, settings.default_artifact_root)
+        if clock is None
+        else SqlTrackingStore(settings.backend_store_uri, settings.default_artifact_root, clock=clock)
+    )
     artifact_root = (
         get_artifact_repository(settings.artifacts_destination) if settings.serve_artifacts else None
     )
@@ -55,10 +70,10 @@ def open_stores(settings: ServerSettings) -> Stores:
     )
 
 
-def create_app(settings: ServerSettings) -> Starlette:
+def create_app(settings: ServerSettings, clock: Callable[[], int] | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        app.state.stores = open_stores(settings)
+        app.state.stores = open_stores(settings, clock)
         try:
             yield
         finally:
@@ -67,6 +82,7 @@ def create_app(settings: ServerSettings) -> Starlette:
     routes: list[BaseRoute] = [*health.ROUTES, *artifacts.PROXY_ROUTES]
     for group in ENDPOINT_GROUPS:
         routes += api_routes(group)
+    routes += [*metric_sampling.KEEL_ROUTES, *ui.ROUTES]  # the UI last: its pages never shadow the API
     return Starlette(
         routes=routes,
         lifespan=lifespan,

@@ -9,6 +9,16 @@ from keel.server.wire import Kind, item
 
 
 def metric(obj: dict[str, Any], path: str) -> Metric:
+    # The common case of a log-batch: plain JSON types under snake_case names, taken as they are.
+    key, value, timestamp, step = obj.get("key"), obj.get("value"), obj.get("timestamp"), obj.get("step", 0)
+    if (
+        type(key) is str
+        and type(value) in (float, int)
+        and type(timestamp) is int
+        and type(step) is int
+        and len(obj) <= 4
+    ):
+        return Metric(key, float(value), timestamp, step)  # type: ignore[arg-type]
     step = item(obj, path, "step", Kind.INT, required=False)
     return Metric(
         key=item(obj, path, "key", Kind.STRING),

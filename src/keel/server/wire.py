@@ -172,7 +172,9 @@ def to_double(name: str, value: Any) -> float:
 
 def item(obj: Mapping[str, Any], path: str, name: str, kind: Kind, *, required: bool = True) -> Any:
     """One field of a nested object (a metric of a batch, a tag …), with its path in errors."""
-    value = obj.get(name, obj.get(_camel(name)))
+    value = obj.get(name)
+    if value is None:
+        value = obj.get(_camel(name))
     if value is None:
         if required:
             raise missing(f"{path}.{name}")

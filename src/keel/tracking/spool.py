@@ -87,6 +87,7 @@ class Spool:
     def __init__(self, path: Path, fd: int, header: dict[str, Any], header_end: int) -> None:
         self.path = path
         self.header = header
+        self._owner = os.getpid()
         self._fd = fd
         self._header_end = header_end
         self._committed = _read_offset(_offset_path(path), header_end)
@@ -199,7 +200,13 @@ class Spool:
         return count
 
     def close(self, *, remove: bool = False) -> None:
-        """Release the lock; with ``remove``, delete the spool first (everything in it was sent)."""
+        """Release the lock; with ``remove``, delete the spool first (everything in it was sent).
+
+        A forked child that inherited the spool only closes its copy: the file is its parent's.
+        """
+        if os.getpid() != self._owner:
+            os.close(self._fd)
+            return
         if remove:
             with contextlib.suppress(FileNotFoundError):
                 self.path.unlink()

@@ -68,7 +68,7 @@ def restore_experiment(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
 
 
 def set_experiment_tag(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
-    stores.tracking.set_experiment_tag(f["experiment_id"], RunTag(f["key"], f["value"]))
+    stores.tracking.set_experiment_tag(f["experiment_id"], RunTag(f["key"], f["value"] or ""))
     return {}
 
 
@@ -116,7 +116,7 @@ ENDPOINTS = [
         "/experiments/set-experiment-tag",
         ("POST",),
         set_experiment_tag,
-        {**ID, "key": Field(Kind.STRING, required=True), "value": Field(Kind.STRING, required=True)},
+        {**ID, "key": Field(Kind.STRING, required=True), "value": Field(Kind.STRING)},
     ),
     Endpoint(
         "/experiments/delete-experiment-tag",

@@ -36,6 +36,7 @@ from keel.version import __version__
 logger = logging.getLogger(__name__)
 
 USER_AGENT = f"keel-python-client/{__version__}"
+CONNECT_TIMEOUT_S = 10.0
 JSON_HEADERS = {"Content-Type": "application/json"}
 # Error codes MLflow may send that keel has no class of its own for: the HTTP status decides.
 _CLASS_FOR_STATUS: dict[int, type[KeelError]] = {
@@ -119,6 +120,8 @@ class HttpClient:
     ) -> dict[str, Any]:
         """Send one request, retrying transient failures; the JSON object answered, or a keel error."""
         policy = self.policy
+        # A host that drops packets is noticed within seconds; a slow answer gets the whole timeout.
+        timeout = httpx.Timeout(policy.timeout, connect=min(policy.timeout, CONNECT_TIMEOUT_S))
         deadline = time.monotonic() + policy.retry_timeout
         headers = JSON_HEADERS if content is not None else None
         attempt = 0
@@ -126,7 +129,7 @@ class HttpClient:
             retry_after = None
             try:
                 response = self._client.request(
-                    method, path, params=params, content=content, headers=headers, timeout=policy.timeout
+                    method, path, params=params, content=content, headers=headers, timeout=timeout
                 )
             except httpx.TransportError as exc:
                 failure: KeelError = Unavailable(

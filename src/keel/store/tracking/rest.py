@@ -1,8 +1,9 @@
 """RestTrackingStore: the tracking store of a keel or MLflow server, over MLflow's REST API.
 
-Searches travel as MLflow filter strings rebuilt from the parsed AST and page tokens as the
-``{"offset": N}`` tokens both servers hand out. Errors come back as the keel class of the
-server's ``error_code``, so callers see the same ``NotFound`` from SQLite and from a server.
+Searches travel as MLflow filter strings rebuilt from the parsed AST, and run, experiment and
+history pages as the ``{"offset": N}`` tokens both servers hand out (logged-model tokens stay the
+server's own, see ``rest_logged_models``). Errors come back as the keel class of the server's
+``error_code``, so callers see the same ``NotFound`` from SQLite and from a server.
 """
 
 from __future__ import annotations
@@ -63,9 +64,11 @@ class RestTrackingStore(TrackingStore):
         policy: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], int] = lambda: time.time_ns() // 1_000_000,
         _http: HttpClient | None = None,
     ) -> None:
         self.uri = uri
+        self._clock = clock
         self.http = _http or HttpClient.open(uri, policy=policy, transport=transport, sleep=sleep)
         self._models = LoggedModelCalls(self.http)
 
@@ -142,7 +145,7 @@ class RestTrackingStore(TrackingStore):
             "experiment_id": experiment_id,
             "user_id": user_id,
             # MLflow's server takes a missing start time as 0; its client sends the time, as does keel.
-            "start_time": time.time_ns() // 1_000_000 if start_time is None else start_time,
+            "start_time": self._clock() if start_time is None else start_time,
             "tags": [t.to_dict() for t in tags],
             "run_name": run_name,
         }

@@ -101,18 +101,29 @@ def metric_history(
     max_results: int | None,
     offset: int,
 ) -> PagedList[Metric]:
+    """One metric's points in step order, read through the driver's cursor: a 100,000-step
+    history is mostly row handling, and SQLAlchemy's Row objects would double its cost."""
     if key_id is None:
         return PagedList([], None)
-    query = (
-        select(metrics.c.step, metrics.c.timestamp, metrics.c.is_nan, metrics.c.value)
-        .where(metrics.c.run_pk == run_pk, metrics.c.key_id == key_id)
-        .order_by(metrics.c.step, metrics.c.timestamp, metrics.c.is_nan, metrics.c.value)
+    mark = positional_placeholder(conn.dialect.paramstyle)
+    sql = (
+        'SELECT "step", "timestamp", "is_nan", "value" FROM "metrics" '
+        f'WHERE "run_pk" = {mark} AND "key_id" = {mark} '
+        'ORDER BY "step", "timestamp", "is_nan", "value"'
     )
+    args: tuple[int, ...] = (run_pk, key_id)
     if max_results is not None:
-        query = query.offset(offset).limit(max_results + 1)
+        sql += f" LIMIT {mark} OFFSET {mark}"
+        args += (max_results + 1, offset)
     elif offset:
-        query = query.offset(offset)
-    rows = conn.execute(query).all()
+        sql += f" LIMIT -1 OFFSET {mark}" if mark == "?" else f" OFFSET {mark}"
+        args += (offset,)
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, args)
+        rows = cursor.fetchall()
+    finally:
+        cursor.close()
     nan = math.nan
     points = [
         Metric(key, nan if is_nan else value, timestamp, step, run_id)

@@ -1,0 +1,240 @@
+"""keel's Client against a real ``mlflow server`` (3.17, in a subprocess): the same wire format both ways.
+
+Starting MLflow takes a while (imports, then every Alembic migration on a new SQLite file), so one
+server serves the whole module.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from rest_servers import child_env
+
+import keel
+from keel.entities import (
+    Dataset,
+    DatasetInput,
+    InputTag,
+    LifecycleStage,
+    LoggedModelOutput,
+    LoggedModelStatus,
+    Metric,
+    Param,
+    RunStatus,
+    RunTag,
+)
+from keel.errors import AlreadyExists, ExperimentNotFound, InvalidParameter, NotFound, RunNotFound
+from liveserver import free_port
+
+STARTUP_TIMEOUT_S = 180
+
+
+@pytest.fixture(scope="module")
+def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``python -m mlflow server`` over a fresh SQLite file, polled on /health until it answers."""
+    root = tmp_path_factory.mktemp("mlflow-server")
+    port = free_port()
+    log = (root / "server.log").open("wb")
+    argv = [
+        sys.executable,
+        "-m",
+        "mlflow",
+        "server",
+        "--backend-store-uri",
+        f"sqlite:///{root / 'mlflow.db'}",
+        "--artifacts-destination",
+        str(root / "artifacts"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+    ]
+    env = child_env(MLFLOW_DISABLE_TELEMETRY="true")
+    # The server runs its workers as child processes: a session of their own lets us stop them all.
+    process = subprocess.Popen(argv, cwd=root, env=env, stdout=log, stderr=log, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_healthy(url, process, root / "server.log")
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"mlflow server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.25)
+    pytest.fail(
+        f"mlflow server did not answer /health within {STARTUP_TIMEOUT_S}s:\n{log.read_text()[-3000:]}"
+    )
+
+
+def test_experiments_runs_batches_search_and_history_against_mlflow(mlflow_server: str) -> None:
+    client = keel.Client(mlflow_server)
+
+    experiment_id = client.create_experiment("keel-on-mlflow", tags={"team": "ml"})
+    experiment = client.get_experiment(experiment_id)
+    assert (experiment.name, experiment.tags, experiment.lifecycle_stage) == (
+        "keel-on-mlflow",
+        {"team": "ml"},
+        LifecycleStage.ACTIVE,
+    )
+    assert client.get_experiment_by_name("keel-on-mlflow") == experiment
+    assert client.get_experiment_by_name("no-such-experiment") is None
+
+    runs = {}
+    for name, loss in (("a", 0.3), ("b", 0.1), ("c", 0.2)):
+        run = client.create_run(experiment_id, run_name=name, tags={"mlflow.user": "ada"})
+        client.log_batch(
+            run.info.run_id,
+            metrics=[
+                Metric("loss", loss + 1, 1_000, 0),
+                Metric("loss", loss, 1_001, 1),
+                Metric("nan", math.nan, 1, 0),
+            ],
+            params=[Param("model", "tree" if name != "c" else "linear")],
+            tags=[RunTag("stage", "dev")],
+        )
+        runs[name] = run.info.run_id
+    assert runs["a"] != runs["b"]
+
+    stored = client.get_run(runs["a"])
+    assert stored.info.run_name == "a"
+    assert stored.info.start_time > 0
+    assert stored.data.params == {"model": "tree"}
+    assert stored.data.metrics["loss"] == 0.3
+    assert math.isnan(stored.data.metrics["nan"])
+    assert stored.data.tags["stage"] == "dev"
+
+    history = client.get_metric_history(runs["a"], "loss")
+    assert [(m.step, m.timestamp, m.value, m.run_id) for m in history] == [
+        (0, 1_000, 1.3, runs["a"]),
+        (1, 1_001, 0.3, runs["a"]),
+    ]
+
+    found = client.search_runs(
+        experiment_id, "params.model = 'tree' and metrics.loss < 0.5", order_by=["metrics.loss"]
+    )
+    assert [r.info.run_name for r in found] == ["b", "a"]
+    first = client.search_runs(experiment_id, order_by=["attributes.run_name DESC"], max_results=2)
+    rest = client.search_runs(
+        experiment_id, order_by=["attributes.run_name DESC"], max_results=2, page_token=first.token
+    )
+    assert [r.info.run_name for r in first] + [r.info.run_name for r in rest] == ["c", "b", "a"]
+    assert [r.info.run_name for r in client.search_runs(experiment_id, "tags.mlflow.user = 'ada'")] == [
+        "c",
+        "b",
+        "a",
+    ]
+    client.create_experiment("keel-on-mlflow-2")
+    found_experiments = client.search_experiments(
+        filter_string="name LIKE 'keel-%' AND tags.team = 'ml'", order_by=["name DESC"]
+    )
+    assert [e.name for e in found_experiments] == ["keel-on-mlflow"]
+    ordered = client.search_experiments(filter_string="name LIKE 'keel-%'", order_by=["name DESC"])
+    assert [e.name for e in ordered] == ["keel-on-mlflow-2", "keel-on-mlflow"]
+
+
+def test_run_lifecycle_and_inputs_against_mlflow(mlflow_server: str) -> None:
+    client = keel.Client(mlflow_server)
+    run_id = client.create_run("0").info.run_id
+
+    client.log_param(run_id, "lr", 0.01)
+    client.set_tag(run_id, "gone", "soon")
+    client.delete_tag(run_id, "gone")
+    dataset = Dataset("iris", "abc123", "local", '{"uri": "/data/iris.csv"}')
+    client.log_inputs(run_id, [DatasetInput(dataset, (InputTag("mlflow.data.context", "training"),))])
+    client.update_run(run_id, name="renamed")
+    ended = client.set_terminated(run_id, RunStatus.KILLED)
+    assert ended.status == RunStatus.KILLED
+
+    stored = client.get_run(run_id)
+    assert stored.info.run_name == "renamed"
+    assert stored.info.end_time is not None
+    assert "gone" not in stored.data.tags
+    assert [(i.dataset.name, i.context) for i in stored.inputs.dataset_inputs] == [("iris", "training")]
+    client.delete_run(run_id)
+    assert client.get_run(run_id).info.lifecycle_stage == LifecycleStage.DELETED
+    client.restore_run(run_id)
+
+
+def test_mlflows_errors_map_to_the_same_keel_classes(mlflow_server: str) -> None:
+    client = keel.Client(mlflow_server)
+    run_id = client.create_run("0").info.run_id
+    client.log_param(run_id, "p", "1")
+    client.create_experiment("dup")
+
+    with pytest.raises(RunNotFound, match="Run with id=0123456789abcdef not found"):
+        client.get_run("0123456789abcdef")
+    with pytest.raises(ExperimentNotFound):
+        client.get_experiment("987654")
+    with pytest.raises(AlreadyExists):
+        client.create_experiment("dup")
+    with pytest.raises(InvalidParameter, match="Changing param values is not allowed"):
+        client.log_param(run_id, "p", "2")
+    with pytest.raises(NotFound):
+        client.delete_tag(run_id, "missing")
+    # keel's grammar has OR, MLflow's has not
+    with pytest.raises(InvalidParameter, match=r"(?i)invalid clause"):
+        client.search_runs("0", "params.p = '1' OR params.p = '2'")
+
+
+def test_non_blocking_logging_reaches_mlflow(mlflow_server: str) -> None:
+    client = keel.Client(mlflow_server)
+    run_id = client.create_run("0").info.run_id
+
+    for step in range(1_500):
+        client.log_metric(run_id, "acc", step / 1_500, timestamp=10 + step, step=step, synchronous=False)
+    client.set_terminated(run_id)
+
+    assert [m.step for m in client.get_metric_history(run_id, "acc")] == list(range(1_500))
+    assert client.get_run(run_id).info.status == RunStatus.FINISHED
+
+
+def test_logged_models_against_mlflow(mlflow_server: str) -> None:
+    store = keel.Client(mlflow_server).store
+    run_id = store.create_run("0").info.run_id
+
+    created = store.create_logged_model(
+        "0", name="clf", model_type="sklearn", source_run_id=run_id, params=[Param("alpha", "0.1")]
+    )
+    store.set_logged_model_tags(created.model_id, [RunTag("team", "ml")])
+    store.finalize_logged_model(created.model_id, LoggedModelStatus.READY)
+    store.log_outputs(run_id, [LoggedModelOutput(created.model_id, step=1)])
+    for i in range(4):
+        store.create_logged_model("0", name=f"other-{i}")
+
+    stored = store.get_logged_model(created.model_id)
+    assert stored.info.status == LoggedModelStatus.READY
+    assert (stored.info.tags, stored.data.params) == ({"team": "ml"}, {"alpha": "0.1"})
+    found = store.search_logged_models(["0"], f"name = 'clf' AND source_run_id = '{run_id}'")
+    assert [m.model_id for m in found] == [created.model_id]
+    order = [{"field_name": "name", "ascending": False}]
+    first = store.search_logged_models(["0"], max_results=3, order_by=order)
+    rest = store.search_logged_models(["0"], max_results=3, order_by=order, page_token=first.token)
+    assert [m.info.name for m in [*first, *rest]] == ["other-3", "other-2", "other-1", "other-0", "clf"]
+    assert store.get_run(run_id).outputs.model_outputs == (LoggedModelOutput(created.model_id, 1),)
