@@ -167,3 +167,14 @@ def tracking_store(
     factory = TRACKING_STORE_BACKENDS[request.param]
     with factory(StoreContext(request, tmp_path, clock, artifact_root)) as store:
         yield store
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def sql_store(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: Clock, artifact_root: str
+) -> Iterator[TrackingStore]:
+    """The SQL backends only, for tests of SQL-specific pieces (sampling, migrations)."""
+    with TRACKING_STORE_BACKENDS[request.param](
+        StoreContext(request, tmp_path, clock, artifact_root)
+    ) as store:
+        yield store

@@ -59,7 +59,14 @@ _LAZY: dict[str, str] = {
     "set_tracking_uri": "keel.tracking.uris",
     "KeelError": "keel.errors",
 }
-_SUBMODULES = ("data", "entities", "errors")
+_SUBMODULES = {
+    "data": "keel.data",
+    "entities": "keel.entities",
+    "errors": "keel.errors",
+    "models": "keel.models",
+    "pyfunc": "keel.pyfunc",
+    "sklearn": "keel.sklearn",
+}
 
 __all__ = [
     "ActiveRun",
@@ -101,17 +108,20 @@ __all__ = [
     "log_params",
     "log_table",
     "log_text",
+    "models",
+    "pyfunc",
     "search_experiments",
     "search_runs",
     "set_experiment",
     "set_tag",
     "set_tags",
     "set_tracking_uri",
+    "sklearn",
     "start_run",
 ]
 
 if TYPE_CHECKING:
-    from keel import data, entities, errors
+    from keel import data, entities, errors, models, pyfunc, sklearn
     from keel.entities import Dataset, Experiment, Metric, Param, Run, RunStatus, RunTag, ViewType
     from keel.errors import KeelError
     from keel.tracking.client import Client
@@ -155,7 +165,7 @@ def __getattr__(name: str) -> Any:
     if name in _LAZY:
         value = getattr(import_module(_LAZY[name]), name)
     elif name in _SUBMODULES:
-        value = import_module(f"keel.{name}")
+        value = import_module(_SUBMODULES[name])
     else:
         raise AttributeError(f"module 'keel' has no attribute {name!r}")
     globals()[name] = value

@@ -31,6 +31,7 @@ from keel.errors import InvalidParameter, KeelError
 from keel.store.tracking.validation import MAX_METRICS_PER_BATCH, MAX_PARAMS_TAGS_PER_BATCH
 from keel.tracking import context
 from keel.tracking.client import Client
+from keel.tracking.stores import is_open
 from keel.tracking.uris import get_tracking_uri
 
 if TYPE_CHECKING:
@@ -96,7 +97,8 @@ class ActiveRun:
 def _get_client() -> Client:
     global _client
     client = _client
-    if client is None or client.tracking_uri != get_tracking_uri():
+    # A client whose store was closed (stores.close_all) is replaced, not reused.
+    if client is None or client.tracking_uri != get_tracking_uri() or not is_open(client.store):
         with _settings_lock:
             client = _client = Client()
     return client

@@ -63,3 +63,8 @@ def close_all() -> None:
         _stores.clear()
     if failures:
         raise failures[0]
+
+
+def is_open(store: TrackingStore) -> bool:
+    """Whether ``store`` is the one currently shared for its URI (closed stores are dropped)."""
+    return any(open_store is store for open_store in _stores.values())

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 DEFAULT_DATA_DIR = "keel-data"
 TRACKING_URI_ENV_VARS = ("KEEL_TRACKING_URI", "MLFLOW_TRACKING_URI")
 ARTIFACT_ROOT_ENV_VAR = "KEEL_ARTIFACT_ROOT"
@@ -54,10 +52,22 @@ def default_artifact_root(tracking_uri: str) -> str:
     if os.environ.get(ARTIFACT_ROOT_ENV_VAR):
         root = os.environ[ARTIFACT_ROOT_ENV_VAR]
         return root if "://" in root else Path(root).resolve().as_uri()
-    url = make_url(tracking_uri)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return (Path(url.database).resolve().parent / "artifacts").as_uri()
+    database = sqlite_file(tracking_uri)
+    if database is not None:
+        return (Path(database).resolve().parent / "artifacts").as_uri()
     return (Path.cwd() / DEFAULT_DATA_DIR / "artifacts").as_uri()
+
+
+def sqlite_file(uri: str) -> str | None:
+    """The file of a ``sqlite:///path`` (or ``sqlite+driver:///path``) URI; None for other URIs and memory.
+
+    Parsed by hand so that choosing a tracking URI does not import SQLAlchemy.
+    """
+    scheme, sep, rest = uri.partition("://")
+    if not sep or scheme.split("+")[0] != "sqlite" or not rest.startswith("/"):
+        return None
+    database = rest[1:].split("?", 1)[0]
+    return database if database and database != ":memory:" else None
 
 
 def is_http_uri(uri: str) -> bool:

@@ -34,7 +34,7 @@ KEEL_API_PREFIXES = ("/api/2.0/keel", "/ajax-api/2.0/keel")
 def sampler(tracking: TrackingStore) -> HistorySampler:
     if not isinstance(tracking, SqlTrackingStore):
         raise Unsupported("Sampled metric histories need a SQL tracking store")
-    return HistorySampler(tracking)
+    return HistorySampler.for_store(tracking)
 
 
 def get_metric_history_bulk_interval(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:

@@ -190,16 +190,23 @@ def find_key_id(conn: Connection, key: str) -> int | None:
 
 
 class HistorySampler:
-    """Sampled histories read from the database behind a :class:`SqlTrackingStore`.
+    """Sampled histories read through a tracking database's reader engine.
 
     Args:
-        store: the tracking store whose reader engine is used. Until ``TrackingStore`` grows
-            ``get_metric_history_bulk_interval`` and ``get_metric_history_downsampled``, this
-            reaches into the store's engines.
+        engine: the reader engine of a :class:`SqlTrackingStore` (see :meth:`for_store`).
     """
 
-    def __init__(self, store: SqlTrackingStore) -> None:
-        self._engine: Engine = store._engines.reader
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @classmethod
+    def for_store(cls, store: SqlTrackingStore) -> HistorySampler:
+        """The sampler over ``store``'s database.
+
+        A bridge until ``TrackingStore`` has ``get_metric_history_bulk_interval`` and
+        ``get_metric_history_downsampled`` of its own, which is why it reads a private attribute.
+        """
+        return cls(store._engines.reader)
 
     def sample_evenly(
         self,

@@ -1,0 +1,1 @@
+"""One module per ML library: ``save_model``, ``log_model``, ``load_model`` and ``_load_pyfunc``."""

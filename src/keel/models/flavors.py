@@ -1,0 +1,71 @@
+"""Which module loads a model as pyfunc: the MLmodel's ``loader_module``, mapped to keel's own loaders.
+
+Models name MLflow's loader (``mlflow.sklearn``) so MLflow can load them; keel loads those with its
+flavor modules instead, without importing mlflow. Loader modules keel does not know are imported
+as named, as MLflow does. Flavors are registered here, the way artifact schemes are registered in
+``keel.store.artifacts.registry``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import TYPE_CHECKING, Any
+
+from keel.errors import InvalidParameter
+from keel.models.mlmodel import PYFUNC_FLAVOR
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from keel.models.mlmodel import Model
+
+_LOADERS: dict[str, str] = {
+    "mlflow.sklearn": "keel.flavors.sklearn",
+    "mlflow.pyfunc.model": "keel.models.python_model",
+}
+
+
+def register_loader_module(loader_module: str, module: str) -> None:
+    """Load models whose MLmodel names ``loader_module`` with ``module``'s ``_load_pyfunc(path)``."""
+    _LOADERS[loader_module] = module
+
+
+def keel_loader_for(loader_module: str) -> str:
+    """The module keel imports for an MLmodel's ``loader_module``."""
+    return _LOADERS.get(loader_module, loader_module)
+
+
+def pyfunc_conf(model: Model) -> dict[str, Any]:
+    """The ``python_function`` flavor configuration.
+
+    Raises:
+        InvalidParameter: when the model has no ``python_function`` flavor or no loader module.
+    """
+    conf = model.flavors.get(PYFUNC_FLAVOR)
+    if not isinstance(conf, dict) or not conf.get("loader_module"):
+        raise InvalidParameter(
+            f'Model does not have the "{PYFUNC_FLAVOR}" flavor; it has {sorted(model.flavors)}. '
+            "Load it with its own flavor's load_model instead."
+        )
+    return conf
+
+
+def load_implementation(model_dir: Path, model: Model, model_config: dict[str, Any] | None = None) -> Any:
+    """Import the model's loader and call its ``_load_pyfunc`` on the model's data path."""
+    conf = pyfunc_conf(model)
+    add_code_to_path(model_dir, conf)
+    data_path = model_dir / conf["data"] if conf.get("data") else model_dir
+    module = importlib.import_module(keel_loader_for(conf["loader_module"]))
+    if model_config:
+        return module._load_pyfunc(str(data_path), model_config)
+    return module._load_pyfunc(str(data_path))
+
+
+def add_code_to_path(model_dir: Path, conf: dict[str, Any]) -> None:
+    """Put the model's saved ``code/`` directory first on ``sys.path``, as MLflow does."""
+    code = conf.get("code")
+    if code:
+        path = str(model_dir / code)
+        if path not in sys.path:
+            sys.path.insert(0, path)
