@@ -81,8 +81,10 @@ def keel_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path
 
 
 @pytest.fixture
-def mlflow_tracking(tmp_path: Path) -> Iterator[str]:
+def mlflow_tracking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """mlflow tracks into its own SQLite file and artifact folder under ``tmp_path``."""
+    # mlflow keeps the experiment set_experiment chose in this private global; restore it afterwards.
+    monkeypatch.setattr(mlflow.tracking.fluent, "_active_experiment_id", None)
     uri = f"sqlite:///{tmp_path / 'mlflow.db'}"
     mlflow.set_tracking_uri(uri)
     experiment_id = mlflow.create_experiment("models", artifact_location=(tmp_path / "mlruns").as_uri())

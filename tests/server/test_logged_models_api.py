@@ -286,10 +286,13 @@ def test_list_logged_model_artifacts_through_the_proxy(client):
     _error(client.get(url, params={"artifact_directory_path": "../other"}), 400, "INVALID_PARAMETER_VALUE")
 
 
-def test_the_mlflow_client_logs_a_pyfunc_model_and_loads_it_back(server):
+def test_the_mlflow_client_logs_a_pyfunc_model_and_loads_it_back(server, monkeypatch):
+    monkeypatch.setattr(mlflow.tracking.fluent, "_active_experiment_id", None)
+    for name in ("MLFLOW_EXPERIMENT_ID", "MLFLOW_EXPERIMENT_NAME"):
+        monkeypatch.delenv(name, raising=False)
     mlflow.set_tracking_uri(server.url)
     try:
-        with mlflow.start_run() as run:
+        with mlflow.start_run(experiment_id="0") as run:
             info = mlflow.pyfunc.log_model(
                 name="model", python_model=Doubler(), pip_requirements=["cloudpickle"]
             )
