@@ -8,6 +8,7 @@ credentials, TLS and error bodies are handled as for the REST tracking store, wh
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import io
 import itertools
@@ -407,8 +408,18 @@ def _shared_client() -> httpx.Client:
     key = (os.getpid(), *(os.environ.get(f"MLFLOW_TRACKING_{v}", "") for v in _TLS_SETTINGS))
     with _shared_lock:
         if key not in _shared_clients:
+            if not _shared_clients:
+                atexit.register(close_shared_clients)
             _shared_clients[key] = httpx.Client(verify=tls_context())
         return _shared_clients[key]
+
+
+def close_shared_clients() -> None:
+    """Close the pooled connections (at interpreter exit, so no socket is left to the garbage collector)."""
+    with _shared_lock:
+        for client in _shared_clients.values():
+            client.close()
+        _shared_clients.clear()
 
 
 class _ResponseReader(io.RawIOBase):
