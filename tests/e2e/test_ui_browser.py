@@ -6,9 +6,8 @@ import re
 from typing import TYPE_CHECKING
 
 import httpx
+from browser_support import LONG_POINTS, RUNS, playwright_api
 from seeding import accuracy_of
-
-from conftest import LONG_POINTS, RUNS, playwright_api
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -1,0 +1,64 @@
+import { lazy, Suspense, useEffect } from "react";
+import { ExperimentsPage } from "./pages/ExperimentsPage";
+import { RunsPage } from "./pages/RunsPage";
+import { Link, matchRoute, paths, useLocation } from "./lib/router";
+
+// The run page brings the charting library: the runs table does not wait for it.
+const loadRunPage = () => import("./pages/RunPage");
+const RunPage = lazy(() => loadRunPage().then((module) => ({ default: module.RunPage })));
+const PREFETCH_AFTER_MS = 1500;
+
+function NotFound({ path }: { path: string }) {
+  return (
+    <section className="page">
+      <h1>Page not found</h1>
+      <p>
+        Nothing lives at <code>{path}</code>. <Link to={paths.experiments()}>See all experiments</Link>.
+      </p>
+    </section>
+  );
+}
+
+export function App() {
+  const { pathname } = useLocation();
+  const route = matchRoute(pathname);
+  // Fetch the run page's code once the first page is up, so opening a run never waits for it.
+  useEffect(() => {
+    const timer = window.setTimeout(() => void loadRunPage(), PREFETCH_AFTER_MS);
+    return () => window.clearTimeout(timer);
+  }, []);
+  let page;
+  switch (route.page) {
+    case "experiments":
+      page = <ExperimentsPage />;
+      break;
+    case "runs":
+      page = <RunsPage key={route.experimentId} experimentId={route.experimentId} />;
+      break;
+    case "run":
+      page = <RunPage key={route.runId} experimentId={route.experimentId} runId={route.runId} />;
+      break;
+    default:
+      page = <NotFound path={route.path} />;
+  }
+  return (
+    <>
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="top-bar">
+        <Link to={paths.experiments()} className="brand" aria-label="keel home">
+          keel
+        </Link>
+        <nav aria-label="Main">
+          <Link to={paths.experiments()} aria-current={route.page === "experiments" ? "page" : undefined}>
+            Experiments
+          </Link>
+        </nav>
+      </header>
+      <main id="main" tabIndex={-1}>
+        <Suspense fallback={<p className="table-status">Loading…</p>}>{page}</Suspense>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,103 @@
+// A small history-API router: real paths (/experiments/1/runs/<id>) that the server answers with
+// index.html, so every page is a deep link. MLflow's hash links (/#/experiments/1) are rewritten.
+import { createElement, useSyncExternalStore, type AnchorHTMLAttributes, type MouseEvent } from "react";
+
+export type Route =
+  | { page: "experiments" }
+  | { page: "runs"; experimentId: string }
+  | { page: "run"; experimentId: string; runId: string }
+  | { page: "notFound"; path: string };
+
+const seg = encodeURIComponent;
+
+export const paths = {
+  experiments: () => "/experiments",
+  runs: (experimentId: string, search?: URLSearchParams) => {
+    const query = search?.toString();
+    return `/experiments/${seg(experimentId)}${query ? `?${query}` : ""}`;
+  },
+  run: (experimentId: string, runId: string) => `/experiments/${seg(experimentId)}/runs/${seg(runId)}`,
+};
+
+export function matchRoute(pathname: string): Route {
+  const parts = pathname
+    .split("/")
+    .filter(Boolean)
+    .map((part) => decodeURIComponent(part));
+  if (parts.length === 0 || (parts.length === 1 && parts[0] === "experiments")) return { page: "experiments" };
+  const [first, experimentId, third, runId] = parts;
+  if (first === "experiments" && experimentId !== undefined) {
+    if (parts.length === 2) return { page: "runs", experimentId };
+    if (parts.length === 4 && third === "runs" && runId !== undefined) return { page: "run", experimentId, runId };
+  }
+  return { page: "notFound", path: pathname };
+}
+
+/** MLflow's UI links look like `/#/experiments/1/runs/abc`: the same page here lives at the path. */
+export function pathFromMlflowHash(hash: string): string | null {
+  if (!hash.startsWith("#/")) return null;
+  return hash.slice(1);
+}
+
+const LOCATION_CHANGED = "keel:locationchange";
+
+function subscribe(onChange: () => void): () => void {
+  window.addEventListener("popstate", onChange);
+  window.addEventListener(LOCATION_CHANGED, onChange);
+  return () => {
+    window.removeEventListener("popstate", onChange);
+    window.removeEventListener(LOCATION_CHANGED, onChange);
+  };
+}
+
+const snapshot = () => window.location.pathname + window.location.search;
+
+export function navigate(to: string, options: { replace?: boolean } = {}): void {
+  if (to === snapshot()) return;
+  if (options.replace) window.history.replaceState(null, "", to);
+  else window.history.pushState(null, "", to);
+  window.dispatchEvent(new Event(LOCATION_CHANGED));
+}
+
+export interface Location {
+  pathname: string;
+  search: URLSearchParams;
+}
+
+/** The current location; components re-render when it changes. */
+export function useLocation(): Location {
+  const href = useSyncExternalStore(subscribe, snapshot, snapshot);
+  const url = new URL(href, "http://keel.local");
+  return { pathname: url.pathname, search: url.searchParams };
+}
+
+/** Replace some query parameters of the current page (null removes one). */
+export function setSearchParams(changes: Record<string, string | null>, options: { replace?: boolean } = {}): void {
+  const search = new URLSearchParams(window.location.search);
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === null || value === "") search.delete(name);
+    else search.set(name, value);
+  }
+  const query = search.toString();
+  navigate(window.location.pathname + (query ? `?${query}` : ""), options);
+}
+
+function isPlainLeftClick(event: MouseEvent): boolean {
+  return event.button === 0 && !event.metaKey && !event.ctrlKey && !event.shiftKey && !event.altKey;
+}
+
+export type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { to: string };
+
+/** An <a> that navigates in place on a plain click and keeps open-in-new-tab working. */
+export function Link({ to, onClick, ...rest }: LinkProps) {
+  return createElement("a", {
+    ...rest,
+    href: to,
+    onClick: (event: MouseEvent<HTMLAnchorElement>) => {
+      onClick?.(event);
+      if (event.defaultPrevented || !isPlainLeftClick(event) || rest.target) return;
+      event.preventDefault();
+      navigate(to);
+    },
+  });
+}
