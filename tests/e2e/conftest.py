@@ -20,7 +20,7 @@ from keel.server.settings import ServerSettings
 from liveserver import LiveServer
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     reason = browser_unavailable_reason()
     if reason:
