@@ -8,7 +8,6 @@ import random
 import pytest
 
 from keel.entities import Metric
-from keel.store.tracking.sql.history_sampling import HistorySampler
 
 Point = tuple[int, int, float]  # step, timestamp, value
 
@@ -87,7 +86,7 @@ def random_history(seed: int, size: int) -> list[Point]:
 def test_even_sample_matches_the_ntile_definition(sql_store, seed, n):
     points = random_history(seed, 3000)
     run_id = log(sql_store, points)
-    sampled = HistorySampler.for_store(sql_store).sample_evenly([run_id], "m", n, None, None)
+    sampled = sql_store.history_sampler().sample_evenly([run_id], "m", n, None, None)
     expected = reference_evenly(points, n)
     assert len(sampled) == len(expected)
     for got, (step, timestamp, value) in zip(sampled, expected, strict=True):
@@ -98,7 +97,7 @@ def test_even_sample_matches_the_ntile_definition(sql_store, seed, n):
 def test_even_sample_within_a_step_range(sql_store):
     points = random_history(4, 2000)
     run_id = log(sql_store, points)
-    sampled = HistorySampler.for_store(sql_store).sample_evenly([run_id], "m", 50, 100, 700)
+    sampled = sql_store.history_sampler().sample_evenly([run_id], "m", 50, 100, 700)
     expected = reference_evenly(points, 50, 100, 700)
     assert [(m.step, m.timestamp) for m in sampled] == [(s, t) for s, t, _ in expected]
 
@@ -109,7 +108,7 @@ def test_buckets_match_their_definition(sql_store, seed, buckets):
     points = random_history(seed, 2500)
     run_id = log(sql_store, points)
     start, end = min(p[0] for p in points), max(p[0] for p in points)
-    result = HistorySampler.for_store(sql_store).downsample(run_id, "m", buckets, None, None)
+    result = sql_store.history_sampler().downsample(run_id, "m", buckets, None, None)
     width, expected = reference_buckets(points, buckets, start, end)
     assert (result.start_step, result.end_step, result.width) == (start, end, width)
     got = list(
@@ -130,7 +129,7 @@ def test_buckets_match_their_definition(sql_store, seed, buckets):
 def test_buckets_of_a_sub_range_and_of_nothing(sql_store):
     points = [(s, s, float(s % 10)) for s in range(1000)]
     run_id = log(sql_store, points)
-    sampler = HistorySampler.for_store(sql_store)
+    sampler = sql_store.history_sampler()
     part = sampler.downsample(run_id, "m", 10, 500, 599)
     assert (part.width, part.count, part.first_step) == (10, [10] * 10, list(range(500, 600, 10)))
     assert part.min == [0.0] * 10

@@ -18,11 +18,11 @@ from keel.server.endpoints import Endpoint, asgi_endpoint
 from keel.server.routes.runs import RUN_ID, run_id_of
 from keel.server.wire import Field, Kind
 from keel.store.tracking.sql import SqlTrackingStore
-from keel.store.tracking.sql.history_sampling import HistorySampler
 
 if TYPE_CHECKING:
     from keel.server.state import Stores
     from keel.store.tracking.base import TrackingStore
+    from keel.store.tracking.sql.history_sampling import HistorySampler
 
 MAX_RUNS_BULK_INTERVAL = 100
 MAX_RESULTS_PER_RUN = 2500
@@ -34,7 +34,7 @@ KEEL_API_PREFIXES = ("/api/2.0/keel", "/ajax-api/2.0/keel")
 def sampler(tracking: TrackingStore) -> HistorySampler:
     if not isinstance(tracking, SqlTrackingStore):
         raise Unsupported("Sampled metric histories need a SQL tracking store")
-    return HistorySampler.for_store(tracking)
+    return tracking.history_sampler()
 
 
 def get_metric_history_bulk_interval(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
     from sqlalchemy.sql.elements import ColumnElement
 
-    from keel.store.tracking.sql.store import SqlTrackingStore
 
 # The metrics table's key order, so SQLite walks its index instead of sorting. MLflow orders
 # by (step, timestamp, value, is_nan); the two differ only between a NaN and a number logged
@@ -193,20 +192,11 @@ class HistorySampler:
     """Sampled histories read through a tracking database's reader engine.
 
     Args:
-        engine: the reader engine of a :class:`SqlTrackingStore` (see :meth:`for_store`).
+        engine: the reader engine of a :class:`SqlTrackingStore` (``SqlTrackingStore.history_sampler()``).
     """
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
-
-    @classmethod
-    def for_store(cls, store: SqlTrackingStore) -> HistorySampler:
-        """The sampler over ``store``'s database.
-
-        A bridge until ``TrackingStore`` has ``get_metric_history_bulk_interval`` and
-        ``get_metric_history_downsampled`` of its own, which is why it reads a private attribute.
-        """
-        return cls(store._engines.reader)
 
     def sample_evenly(
         self,

@@ -30,6 +30,7 @@ from keel.entities import (
 from keel.store.tracking.base import TrackingStore
 from keel.store.tracking.sql import batches, experiments, inputs, logged_models, migrate, runs
 from keel.store.tracking.sql.engine import create_engines
+from keel.store.tracking.sql.history_sampling import HistorySampler
 from keel.store.tracking.sql.metrics import MetricKeyIds, metric_history
 from keel.store.tracking.sql.schema import experiments as experiments_table
 from keel.store.tracking.sql.schema import runs as runs_table
@@ -66,6 +67,10 @@ class SqlTrackingStore(TrackingStore):
 
     def close(self) -> None:
         self._engines.dispose()
+
+    def history_sampler(self) -> HistorySampler:
+        """Sampled and downsampled metric histories (the UI's charts), read in SQL over this database."""
+        return HistorySampler(self._engines.reader)
 
     def _ensure_default_experiment(self) -> None:
         with self._engines.writer.begin() as conn:
