@@ -7,7 +7,6 @@ directory, except where a test checks the warning itself (in a child process).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import warnings
 from collections.abc import Iterator
@@ -21,9 +20,7 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-import keel
-from keel.errors import KeelError
-from keel.tracking import fluent, stores, uris
+from isolation import TRACKING_ENV_VARS, isolated_tracking
 
 with warnings.catch_warnings():
     # Importing mlflow.pyfunc makes mlflow 3.17 warn about type hints in its own GenAI schemas.
@@ -32,14 +29,6 @@ with warnings.catch_warnings():
     import mlflow.pyfunc
     import mlflow.sklearn
 
-KEEL_ENV_VARS = (
-    "KEEL_TRACKING_URI",
-    "MLFLOW_TRACKING_URI",
-    "MLFLOW_EXPERIMENT_NAME",
-    "MLFLOW_EXPERIMENT_ID",
-    "MLFLOW_RUN_ID",
-    "KEEL_ARTIFACT_ROOT",
-)
 # Warnings mlflow itself gives while saving or inferring, which are about mlflow, not keel.
 MLFLOW_NOISE = (
     ".*Inferred schema contains integer column",
@@ -60,24 +49,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(autouse=True)
 def keel_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """keel tracks into ``tmp_path / "store"``; afterwards runs are ended and stores closed."""
-    for name in KEEL_ENV_VARS:
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("KEEL_DISABLE_GIT_TAGS", "1")
-    monkeypatch.setenv("KEEL_SPOOL_DIR", str(tmp_path / "spool"))
-    # The only reset there is for an experiment chosen by set_experiment (as in tests/api).
-    monkeypatch.setattr(fluent, "_experiment_id", None)
-    directory = tmp_path / "store"
-    keel.set_tracking_uri(directory)
-    try:
+    with isolated_tracking(tmp_path, monkeypatch) as directory:
         yield directory
-    finally:
-        try:
-            while keel.active_run() is not None:
-                with contextlib.suppress(KeelError):
-                    keel.end_run()
-        finally:
-            uris.set_tracking_uri(None)
-            stores.close_all()
 
 
 @pytest.fixture
@@ -95,7 +68,7 @@ def mlflow_tracking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator
         while mlflow.active_run() is not None:
             mlflow.end_run()
         mlflow.set_tracking_uri(None)
-        for name in KEEL_ENV_VARS:
+        for name in TRACKING_ENV_VARS:
             os.environ.pop(name, None)
 
 

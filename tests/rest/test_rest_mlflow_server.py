@@ -7,17 +7,9 @@ server serves the whole module.
 from __future__ import annotations
 
 import math
-import os
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
-import httpx
 import pytest
-from rest_servers import child_env
 
 import keel
 from keel.entities import (
@@ -33,64 +25,14 @@ from keel.entities import (
     RunTag,
 )
 from keel.errors import AlreadyExists, ExperimentNotFound, InvalidParameter, NotFound, RunNotFound
-from liveserver import free_port
-
-STARTUP_TIMEOUT_S = 180
+from mlflowserver import running_mlflow_server
 
 
 @pytest.fixture(scope="module")
 def mlflow_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``python -m mlflow server`` over a fresh SQLite file, polled on /health until it answers."""
-    root = tmp_path_factory.mktemp("mlflow-server")
-    port = free_port()
-    log = (root / "server.log").open("wb")
-    argv = [
-        sys.executable,
-        "-m",
-        "mlflow",
-        "server",
-        "--backend-store-uri",
-        f"sqlite:///{root / 'mlflow.db'}",
-        "--artifacts-destination",
-        str(root / "artifacts"),
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "1",
-    ]
-    env = child_env(MLFLOW_DISABLE_TELEMETRY="true")
-    # The server runs its workers as child processes: a session of their own lets us stop them all.
-    process = subprocess.Popen(argv, cwd=root, env=env, stdout=log, stderr=log, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(url, process, root / "server.log")
+    with running_mlflow_server(tmp_path_factory.mktemp("mlflow-server")) as url:
         yield url
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        log.close()
-
-
-def _wait_until_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"mlflow server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(
-        f"mlflow server did not answer /health within {STARTUP_TIMEOUT_S}s:\n{log.read_text()[-3000:]}"
-    )
 
 
 def test_experiments_runs_batches_search_and_history_against_mlflow(mlflow_server: str) -> None:
