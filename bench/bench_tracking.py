@@ -285,11 +285,16 @@ def seed_runs(count: int) -> list[SeedRun]:
     return runs
 
 
-def seed_keel(uri: str, runs: list[SeedRun]) -> str:
-    from keel import Metric, Param
+def seed_through_api(tool: str, uri: str, runs: list[SeedRun]) -> str:
+    """Seed with the tool's own client: create_run, then one log_batch per run."""
+    if tool == "keel":
+        from keel import Metric, Param
+    else:
+        from mlflow.entities import Metric, Param
 
-    client = tracking_client("keel", uri)
+    client = tracking_client(tool, uri)
     experiment_id: str = client.create_experiment("bench-search")
+    report_every = 2000 if tool == "keel" else 500
     for i, spec in enumerate(runs):
         run = client.create_run(experiment_id, start_time=spec.start_time, tags=spec.tags, run_name=spec.name)
         client.log_batch(
@@ -297,25 +302,8 @@ def seed_keel(uri: str, runs: list[SeedRun]) -> str:
             metrics=[Metric(k, v, spec.start_time, 0) for k, v in spec.metrics.items()],
             params=[Param(k, v) for k, v in spec.params.items()],
         )
-        if (i + 1) % 2000 == 0:
-            log(f"  keel: seeded {i + 1}/{len(runs)} runs")
-    return experiment_id
-
-
-def seed_mlflow_api(uri: str, runs: list[SeedRun]) -> str:
-    from mlflow.entities import Metric, Param
-
-    client = tracking_client("mlflow", uri)
-    experiment_id: str = client.create_experiment("bench-search")
-    for i, spec in enumerate(runs):
-        run = client.create_run(experiment_id, start_time=spec.start_time, tags=spec.tags, run_name=spec.name)
-        client.log_batch(
-            run.info.run_id,
-            metrics=[Metric(k, v, spec.start_time, 0) for k, v in spec.metrics.items()],
-            params=[Param(k, v) for k, v in spec.params.items()],
-        )
-        if (i + 1) % 500 == 0:
-            log(f"  mlflow: seeded {i + 1}/{len(runs)} runs")
+        if (i + 1) % report_every == 0:
+            log(f"  {tool}: seeded {i + 1}/{len(runs)} runs")
     return experiment_id
 
 
@@ -374,9 +362,9 @@ def child_search(tool: str, directory: str, run_count: int, reps: int, mlflow_se
     runs = seed_runs(run_count)
     t0 = time.perf_counter()
     if tool == "keel":
-        experiment_id = seed_keel(uri, runs)
+        experiment_id = seed_through_api("keel", uri, runs)
     elif mlflow_seed == "api":
-        experiment_id = seed_mlflow_api(uri, runs)
+        experiment_id = seed_through_api("mlflow", uri, runs)
     else:
         experiment_id = seed_mlflow_orm(uri, directory, runs)
     seed_s = time.perf_counter() - t0
