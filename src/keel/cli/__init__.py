@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from keel.cli.models import models
 from keel.cli.runs import experiments, runs
 from keel.cli.server import server
 from keel.cli.sync import sync
@@ -20,6 +21,7 @@ def cli() -> None:
 
 
 cli.add_command(experiments)
+cli.add_command(models)
 cli.add_command(runs)
 cli.add_command(server)
 cli.add_command(sync)

@@ -22,6 +22,10 @@ if TYPE_CHECKING:
 
 _LOADERS: dict[str, str] = {
     "mlflow.sklearn": "keel.flavors.sklearn",
+    "mlflow.xgboost": "keel.flavors.xgboost",
+    "mlflow.lightgbm": "keel.flavors.lightgbm",
+    "mlflow.pytorch": "keel.flavors.pytorch",
+    "mlflow.onnx": "keel.flavors.onnx",
     "mlflow.pyfunc.model": "keel.models.python_model",
 }
 

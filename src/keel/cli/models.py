@@ -1,0 +1,10 @@
+"""``keel models``: predict with a model, and (with the registry) its lineage and history."""
+
+from __future__ import annotations
+
+import click
+
+
+@click.group()
+def models() -> None:
+    """Work with logged and registered models."""
