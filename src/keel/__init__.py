@@ -63,9 +63,11 @@ _SUBMODULES = {
     "data": "keel.data",
     "entities": "keel.entities",
     "errors": "keel.errors",
+    "lightgbm": "keel.lightgbm",
     "models": "keel.models",
     "pyfunc": "keel.pyfunc",
     "sklearn": "keel.sklearn",
+    "xgboost": "keel.xgboost",
 }
 
 __all__ = [
@@ -96,6 +98,7 @@ __all__ = [
     "get_run",
     "get_tracking_uri",
     "last_active_run",
+    "lightgbm",
     "log_artifact",
     "log_artifacts",
     "log_dict",
@@ -118,10 +121,11 @@ __all__ = [
     "set_tracking_uri",
     "sklearn",
     "start_run",
+    "xgboost",
 ]
 
 if TYPE_CHECKING:
-    from keel import data, entities, errors, models, pyfunc, sklearn
+    from keel import data, entities, errors, lightgbm, models, pyfunc, sklearn, xgboost
     from keel.entities import Dataset, Experiment, Metric, Param, Run, RunStatus, RunTag, ViewType
     from keel.errors import KeelError
     from keel.tracking.client import Client
