@@ -15,6 +15,15 @@ from keel.entities.logged_model import (
 )
 from keel.entities.metric import ExperimentTag, Metric, Param, RunTag
 from keel.entities.paged import PagedList
+from keel.entities.registry import (
+    ModelVersion,
+    ModelVersionStage,
+    ModelVersionStatus,
+    RegisteredModel,
+    RegisteredModelAlias,
+    RegistryAction,
+    RegistryEvent,
+)
 from keel.entities.run import Run, RunData, RunInfo, RunInputs, RunOutputs
 
 __all__ = [
@@ -33,8 +42,15 @@ __all__ = [
     "LoggedModelStatus",
     "LoggedModelTag",
     "Metric",
+    "ModelVersion",
+    "ModelVersionStage",
+    "ModelVersionStatus",
     "PagedList",
     "Param",
+    "RegisteredModel",
+    "RegisteredModelAlias",
+    "RegistryAction",
+    "RegistryEvent",
     "Run",
     "RunData",
     "RunInfo",

@@ -82,23 +82,23 @@ def like_to_glob(pattern: str) -> str:
 
 
 def run_filter_clause(expr: Expr, dialect: str) -> ColumnElement[bool]:
-    return _translate(expr, lambda c: _run_comparison(c, dialect))
+    return translate_filter(expr, lambda c: _run_comparison(c, dialect))
 
 
 def experiment_filter_clause(expr: Expr, dialect: str) -> ColumnElement[bool]:
-    return _translate(expr, lambda c: _experiment_comparison(c, dialect))
+    return translate_filter(expr, lambda c: _experiment_comparison(c, dialect))
 
 
-def _translate(expr: Expr, leaf: Any) -> ColumnElement[bool]:
+def translate_filter(expr: Expr, leaf: Any) -> ColumnElement[bool]:
     if isinstance(expr, Comparison):
         result: ColumnElement[bool] = leaf(expr)
         return result
     if isinstance(expr, And):
-        return and_(*(_translate(item, leaf) for item in expr.items))
+        return and_(*(translate_filter(item, leaf) for item in expr.items))
     if isinstance(expr, Or):
-        return or_(*(_translate(item, leaf) for item in expr.items))
+        return or_(*(translate_filter(item, leaf) for item in expr.items))
     if isinstance(expr, Not):
-        return not_(_translate(expr.item, leaf))
+        return not_(translate_filter(expr.item, leaf))
     raise InvalidParameter(f"Unsupported filter node {expr!r}")
 
 

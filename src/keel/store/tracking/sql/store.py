@@ -29,7 +29,7 @@ from keel.entities import (
 )
 from keel.store.tracking.base import TrackingStore
 from keel.store.tracking.sql import batches, experiments, inputs, logged_models, migrate, runs
-from keel.store.tracking.sql.engine import create_engines
+from keel.store.tracking.sql.engine import Engines, create_engines
 from keel.store.tracking.sql.history_sampling import HistorySampler
 from keel.store.tracking.sql.metrics import MetricKeyIds, metric_history
 from keel.store.tracking.sql.schema import experiments as experiments_table
@@ -67,6 +67,11 @@ class SqlTrackingStore(TrackingStore):
 
     def close(self) -> None:
         self._engines.dispose()
+
+    @property
+    def engines(self) -> Engines:
+        """The database's engines, shared with the registry store of the same database."""
+        return self._engines
 
     def history_sampler(self) -> HistorySampler:
         """Sampled and downsampled metric histories (the UI's charts), read in SQL over this database."""

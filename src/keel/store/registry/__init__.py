@@ -1,0 +1,1 @@
+"""The model registry store: registered models, versions, aliases, stages and their history."""

@@ -1,0 +1,63 @@
+"""The registry's own storage: each version's files are copied there when it is registered, so the
+version outlives the run or logged model it came from.
+
+Copies live under ``<artifact root>/registry/<uuid>``. The server hands in a resolver that maps its
+``mlflow-artifacts:`` URIs onto the proxied destination; elsewhere URIs open their own repository.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from keel.errors import InvalidParameter
+from keel.store.artifacts import ArtifactRepository, get_artifact_repository
+
+ArtifactResolver = Callable[[str], tuple[ArtifactRepository, str]]
+"""An artifact URI -> the repository holding it and the path inside that repository."""
+
+REGISTRY_DIR = "registry"
+
+
+def open_repository(uri: str) -> tuple[ArtifactRepository, str]:
+    return get_artifact_repository(uri), ""
+
+
+class RegistryStorage:
+    """Copies model files into ``<root>/registry`` and names the copies."""
+
+    def __init__(self, root_uri: str, resolve: ArtifactResolver = open_repository) -> None:
+        self.root_uri = root_uri.rstrip("/")
+        self._resolve = resolve
+
+    def copy_in(self, location: str) -> str:
+        """Copy everything under ``location`` into a new place in registry storage; return its URI.
+
+        Raises:
+            InvalidParameter: when nothing is at ``location``.
+        """
+        destination = f"{self.root_uri}/{REGISTRY_DIR}/{uuid.uuid4().hex}"
+        source_repo, source_path = self._resolve(location)
+        with tempfile.TemporaryDirectory(prefix="keel-register-") as tmp:
+            local = Path(source_repo.download_artifacts(source_path, tmp))
+            if local.is_file():
+                raise InvalidParameter(f"Model version source '{location}' is a file, not a model directory.")
+            if not local.is_dir() or not any(local.iterdir()):
+                raise InvalidParameter(f"Model version source '{location}' holds no files.")
+            dest_repo, dest_path = self._resolve(destination)
+            try:
+                dest_repo.log_artifacts(local, dest_path or None)
+            except BaseException:
+                self.discard(destination)
+                raise
+        return destination
+
+    def discard(self, uri: str) -> None:
+        """Remove a copy (a registration that failed after copying); best effort."""
+        repo, path = self._resolve(uri)
+        try:
+            repo.delete_artifacts(path or None)
+        except Exception:  # the failure that led here matters more
+            return
