@@ -14,6 +14,7 @@ from keel.errors import KeelError
 from keel.server import errors
 from keel.server.endpoints import Endpoint, asgi_endpoint
 from keel.server.limits import BodySizeLimit
+from keel.server.proxied_artifacts import proxied_resolver
 from keel.server.routes import (
     artifacts,
     experiments,
@@ -21,11 +22,15 @@ from keel.server.routes import (
     logged_models,
     metric_sampling,
     metrics,
+    model_versions,
+    registered_models,
     runs,
     ui,
 )
 from keel.server.state import Stores
 from keel.store.artifacts import get_artifact_repository
+from keel.store.clock import now_ms
+from keel.store.registry.sql import SqlRegistryStore
 from keel.store.tracking.sql import SqlTrackingStore
 
 if TYPE_CHECKING:
@@ -41,6 +46,8 @@ ENDPOINT_GROUPS: tuple[Iterable[Endpoint], ...] = (
     metric_sampling.ENDPOINTS,
     artifacts.ENDPOINTS,
     logged_models.ENDPOINTS,
+    registered_models.ENDPOINTS,
+    model_versions.ENDPOINTS,
 )
 
 
@@ -57,16 +64,16 @@ def api_routes(endpoints: Iterable[Endpoint]) -> list[BaseRoute]:
 
 def open_stores(settings: ServerSettings, clock: Callable[[], int] | None = None) -> Stores:
     """The server's stores; ``clock`` (epoch ms) replaces the wall clock, for tests."""
-    tracking = (
-        SqlTrackingStore(settings.backend_store_uri, settings.default_artifact_root)
-        if clock is None
-        else SqlTrackingStore(settings.backend_store_uri, settings.default_artifact_root, clock=clock)
-    )
+    now = clock or now_ms
+    tracking = SqlTrackingStore(settings.backend_store_uri, settings.default_artifact_root, clock=now)
     artifact_root = (
         get_artifact_repository(settings.artifacts_destination) if settings.serve_artifacts else None
     )
     return Stores(
-        tracking=tracking, artifacts=artifact_root, artifacts_destination=settings.artifacts_destination
+        tracking=tracking,
+        registry=SqlRegistryStore(tracking, resolve=proxied_resolver(artifact_root), clock=now),
+        artifacts=artifact_root,
+        artifacts_destination=settings.artifacts_destination,
     )
 
 

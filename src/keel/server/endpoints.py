@@ -7,6 +7,7 @@ endpoints; ``app.py`` mounts them under both ``/api/<v>/mlflow`` and ``/ajax-api
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from keel.errors import InvalidParameter
 from keel.server.responses import json_response
 from keel.server.state import Stores
 from keel.server.wire import Spec, decode_json_body, query_to_dict, read_fields
+from keel.store.registry.actor import acting_user
 
 if TYPE_CHECKING:
     from starlette.requests import Request
@@ -49,12 +51,29 @@ async def read_payload(request: Request, spec: Spec) -> dict[str, Any]:
     return read_fields({**query_to_dict(request.query_params, spec), **raw}, spec, from_query=False)
 
 
+def request_user(request: Request) -> str:
+    """The user a request names: its HTTP Basic user name (MLflow's clients send
+    ``MLFLOW_TRACKING_USERNAME`` so), else ``""`` for anonymous."""
+    scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        user, _, _password = base64.b64decode(credentials, validate=True).decode("utf-8").partition(":")
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return user[:256]
+
+
 def asgi_endpoint(endpoint: Endpoint) -> Callable[[Request], Any]:
     async def respond(request: Request) -> Response:
         fields = await read_payload(request, endpoint.fields)
         fields.update(request.path_params)
         stores: Stores = request.app.state.stores
-        result = await run_in_threadpool(endpoint.handler, stores, fields)
+        token = acting_user.set(request_user(request))
+        try:
+            result = await run_in_threadpool(endpoint.handler, stores, fields)
+        finally:
+            acting_user.reset(token)
         return json_response(result)
 
     respond.__name__ = endpoint.handler.__name__

@@ -7,12 +7,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from keel.store.artifacts.base import ArtifactRepository
+    from keel.store.registry.base import RegistryStore
     from keel.store.tracking.base import TrackingStore
 
 
 @dataclass(frozen=True)
 class Stores:
     tracking: TrackingStore
+    registry: RegistryStore
     artifacts: ArtifactRepository | None
     """The proxied artifact root (``--artifacts-destination``); None when artifacts are not served."""
     artifacts_destination: str

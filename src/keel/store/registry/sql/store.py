@@ -8,9 +8,9 @@ any step leaves the registry as it was.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
+from keel.store.clock import now_ms
 from keel.store.registry import sources
 from keel.store.registry.actor import current_user
 from keel.store.registry.base import RegistryStore
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from keel.entities import ModelVersion, ModelVersionStage, PagedList, RegisteredModel, RegistryEvent
     from keel.search.ast import Expr, OrderKey
     from keel.store.tracking.sql import SqlTrackingStore
-
-
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 class SqlRegistryStore(RegistryStore):
@@ -46,7 +42,7 @@ class SqlRegistryStore(RegistryStore):
         tracking: SqlTrackingStore,
         storage_root: str | None = None,
         resolve: ArtifactResolver = open_repository,
-        clock: Callable[[], int] = _now_ms,
+        clock: Callable[[], int] = now_ms,
     ) -> None:
         self._tracking = tracking
         self._engines = tracking.engines

@@ -6,7 +6,6 @@ through the reader. The work itself lives in the modules named after what they t
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -27,6 +26,7 @@ from keel.entities import (
     RunTag,
     ViewType,
 )
+from keel.store.clock import now_ms
 from keel.store.tracking.base import TrackingStore
 from keel.store.tracking.sql import batches, experiments, inputs, logged_models, migrate, runs
 from keel.store.tracking.sql.engine import Engines, create_engines
@@ -42,10 +42,6 @@ if TYPE_CHECKING:
     from keel.search.ast import Expr, OrderKey
 
 
-def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 class SqlTrackingStore(TrackingStore):
     """Tracking data in a SQL database, created or migrated to the current schema on open.
 
@@ -56,7 +52,7 @@ class SqlTrackingStore(TrackingStore):
         clock: epoch milliseconds; tests pass their own.
     """
 
-    def __init__(self, uri: str, default_artifact_root: str, clock: Callable[[], int] = _now_ms) -> None:
+    def __init__(self, uri: str, default_artifact_root: str, clock: Callable[[], int] = now_ms) -> None:
         self.uri = uri
         self.default_artifact_root = default_artifact_root
         self._clock = clock

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from alembic import context
 
-from keel.store.tracking.sql.migrations.env_constants import VERSION_TABLE
 from keel.store.registry.sql import schema as registry_schema
+from keel.store.tracking.sql.migrations.env_constants import VERSION_TABLE
 from keel.store.tracking.sql.schema import metadata
 
 assert registry_schema.registered_models.metadata is metadata  # its tables are in the one schema
