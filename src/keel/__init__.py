@@ -55,6 +55,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(_ENTITIES, "keel.entities"),
     "ActiveRun": "keel.tracking.fluent",
     "Client": "keel.tracking.client",
+    "register_model": "keel.tracking.registry_client",
     "get_tracking_uri": "keel.tracking.uris",
     "set_tracking_uri": "keel.tracking.uris",
     "KeelError": "keel.errors",
@@ -113,6 +114,7 @@ __all__ = [
     "log_text",
     "models",
     "pyfunc",
+    "register_model",
     "search_experiments",
     "search_runs",
     "set_experiment",
@@ -162,6 +164,7 @@ if TYPE_CHECKING:
         set_tags,
         start_run,
     )
+    from keel.tracking.registry_client import register_model
     from keel.tracking.uris import get_tracking_uri, set_tracking_uri
 
 

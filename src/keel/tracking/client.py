@@ -25,8 +25,8 @@ from keel.store.tracking.base import SEARCH_MAX_RESULTS_DEFAULT, TrackingStore
 from keel.store.tracking.validation import validate_batch
 from keel.tracking import artifact_files
 from keel.tracking.batcher import batcher_for
+from keel.tracking.registry_client import RegistryClient
 from keel.tracking.stores import tracking_store_for
-from keel.tracking.uris import resolve_tracking_uri
 
 if TYPE_CHECKING:
     import os
@@ -38,8 +38,9 @@ def now_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class Client:
-    """Experiments, runs, metrics, params, tags and artifacts, addressed by id.
+class Client(RegistryClient):
+    """Experiments, runs, metrics, params, tags and artifacts, addressed by id; and, as a
+    ``RegistryClient``, registered models and their versions.
 
     Args:
         tracking_uri: where to track; defaults to ``KEEL_TRACKING_URI``, ``MLFLOW_TRACKING_URI``
@@ -53,7 +54,7 @@ class Client:
     """
 
     def __init__(self, tracking_uri: str | None = None) -> None:
-        self.tracking_uri = resolve_tracking_uri(tracking_uri)
+        super().__init__(tracking_uri)
         self.store: TrackingStore = tracking_store_for(self.tracking_uri)
 
     # Experiments

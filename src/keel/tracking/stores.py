@@ -14,9 +14,11 @@ from keel.tracking.spool import default_spool_dir
 from keel.tracking.uris import default_artifact_root, is_http_uri
 
 if TYPE_CHECKING:
+    from keel.store.registry.base import RegistryStore
     from keel.store.tracking.base import TrackingStore
 
 _stores: dict[str, TrackingStore] = {}
+_registries: dict[str, RegistryStore] = {}
 _lock = threading.Lock()
 
 
@@ -29,6 +31,32 @@ def tracking_store_for(uri: str) -> TrackingStore:
         if uri not in _stores:
             _stores[uri] = _open_store(uri)
         return _stores[uri]
+
+
+def registry_store_for(uri: str) -> RegistryStore:
+    """The registry beside the tracking store for ``uri``: the same server, or the same database."""
+    registry = _registries.get(uri)
+    if registry is not None:
+        return registry
+    tracking = tracking_store_for(uri)
+    with _lock:
+        if uri not in _registries:
+            _registries[uri] = _open_registry(uri, tracking)
+        return _registries[uri]
+
+
+def _open_registry(uri: str, tracking: TrackingStore) -> RegistryStore:
+    if is_http_uri(uri):
+        from keel.store.registry.rest import RestRegistryStore
+        from keel.store.tracking.rest import RestTrackingStore
+
+        assert isinstance(tracking, RestTrackingStore)
+        return RestRegistryStore(tracking.http)
+    from keel.store.registry.sql import SqlRegistryStore
+    from keel.store.tracking.sql import SqlTrackingStore
+
+    assert isinstance(tracking, SqlTrackingStore)
+    return SqlRegistryStore(tracking)
 
 
 def _open_store(uri: str) -> TrackingStore:
@@ -61,6 +89,7 @@ def close_all() -> None:
             finally:
                 store.close()
         _stores.clear()
+        _registries.clear()
     if failures:
         raise failures[0]
 
