@@ -66,7 +66,9 @@ _SUBMODULES = {
     "errors": "keel.errors",
     "lightgbm": "keel.lightgbm",
     "models": "keel.models",
+    "onnx": "keel.onnx",
     "pyfunc": "keel.pyfunc",
+    "pytorch": "keel.pytorch",
     "sklearn": "keel.sklearn",
     "xgboost": "keel.xgboost",
 }
@@ -113,7 +115,9 @@ __all__ = [
     "log_table",
     "log_text",
     "models",
+    "onnx",
     "pyfunc",
+    "pytorch",
     "register_model",
     "search_experiments",
     "search_runs",
@@ -127,7 +131,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from keel import data, entities, errors, lightgbm, models, pyfunc, sklearn, xgboost
+    from keel import data, entities, errors, lightgbm, models, onnx, pyfunc, pytorch, sklearn, xgboost
     from keel.entities import Dataset, Experiment, Metric, Param, Run, RunStatus, RunTag, ViewType
     from keel.errors import KeelError
     from keel.tracking.client import Client
