@@ -20,6 +20,9 @@ import pytest
 from sqlalchemy import create_engine
 
 from keel.server.settings import ServerSettings
+from keel.store.registry.base import RegistryStore
+from keel.store.registry.rest import RestRegistryStore
+from keel.store.registry.sql import SqlRegistryStore
 from keel.store.tracking.base import TrackingStore
 from keel.store.tracking.rest import RestTrackingStore
 from keel.store.tracking.sql import migrate
@@ -178,3 +181,35 @@ def sql_store(
         StoreContext(request, tmp_path, clock, artifact_root)
     ) as store:
         yield store
+
+
+@dataclass(frozen=True)
+class RegistryUnderTest:
+    """A registry store and the tracking store of the same backend (runs and logged models are
+    read from it)."""
+
+    tracking: TrackingStore
+    registry: RegistryStore
+
+
+def registry_beside(tracking: TrackingStore, clock: Clock) -> RegistryStore:
+    if isinstance(tracking, RestTrackingStore):
+        return RestRegistryStore(tracking.http)
+    assert isinstance(tracking, SqlTrackingStore)
+    return SqlRegistryStore(tracking, clock=clock)
+
+
+@pytest.fixture(
+    params=[
+        pytest.param("sqlite"),
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("rest"),
+    ]
+)
+def stores(
+    request: pytest.FixtureRequest, tmp_path: Path, clock: Clock, artifact_root: str
+) -> Iterator[RegistryUnderTest]:
+    """A fresh registry (and its tracking store) on each backend."""
+    factory = TRACKING_STORE_BACKENDS[request.param]
+    with factory(StoreContext(request, tmp_path, clock, artifact_root)) as tracking:
+        yield RegistryUnderTest(tracking, registry_beside(tracking, clock))

@@ -1,5 +1,6 @@
-"""Model URIs to local model directories: ``runs:/``, ``models:/m-…``, paths, ``file://``, and any
-artifact URI keel can read (``mlflow-artifacts:/``, ``s3://``, ``http(s)://``).
+"""Model URIs to local model directories: ``runs:/``, ``models:/m-…``, registered models
+(``models:/<name>/<version>``, ``models:/<name>@<alias>``, ``models:/<name>/<stage>``, ``/latest``),
+paths, ``file://``, and any artifact URI keel can read (``mlflow-artifacts:/``, ``s3://``, ``http(s)://``).
 
 ``runs:/<run_id>/<name>`` resolves as MLflow 3 resolves it: to the logged model the run produced
 under that name, else (a model logged by MLflow 2) to ``<name>`` in the run's own artifacts.
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 RUNS_SCHEME = "runs"
 MODELS_SCHEME = "models"
 LOGGED_MODEL_ID_PREFIX = "m-"
+LATEST = "latest"
 
 
 def resolve_model_uri(model_uri: str, tracking_uri: str | None = None) -> str:
@@ -32,7 +34,6 @@ def resolve_model_uri(model_uri: str, tracking_uri: str | None = None) -> str:
     Raises:
         InvalidParameter: for a malformed ``runs:/`` or ``models:/`` URI.
         NotFound: when the run or logged model does not exist.
-        Unsupported: for a registered model URI (``models:/<name>/<version>``).
     """
     scheme = uri_scheme(model_uri)
     if scheme == RUNS_SCHEME:
@@ -74,13 +75,31 @@ def _resolve_models_uri(model_uri: str, tracking_uri: str | None) -> str:
     parts = _parts(model_uri, MODELS_SCHEME)
     if not parts:
         raise InvalidParameter(f"Invalid models URI '{model_uri}'")
-    if not parts[0].startswith(LOGGED_MODEL_ID_PREFIX):
-        raise Unsupported(
-            f"'{model_uri}' names a registered model, and keel has no model registry yet; "
-            "load the model by its logged model id (models:/m-…) or its runs:/ URI"
+    client = Client(tracking_uri)
+    if parts[0].startswith(LOGGED_MODEL_ID_PREFIX) and "@" not in parts[0]:
+        model = client.store.get_logged_model(parts[0])
+        return _join(model.info.artifact_uri, parts[1:])
+    if "@" in parts[0]:
+        name, _, alias = parts[0].partition("@")
+        version = client.get_model_version_by_alias(name, alias).version
+        return _join(client.get_model_version_download_uri(name, version), parts[1:])
+    if len(parts) < 2:
+        raise InvalidParameter(
+            f"Invalid models URI '{model_uri}': expected models:/<name>/<version>, models:/<name>/<stage>, "
+            "models:/<name>@<alias> or models:/<logged model id>"
         )
-    model = Client(tracking_uri).store.get_logged_model(parts[0])
-    return _join(model.info.artifact_uri, parts[1:])
+    name, selector = parts[0], parts[1]
+    version = selector if selector.isdigit() else _latest_version(client, name, selector, model_uri)
+    return _join(client.get_model_version_download_uri(name, version), parts[2:])
+
+
+def _latest_version(client: Client, name: str, selector: str, model_uri: str) -> str:
+    """The newest version in a stage, or the newest of all for ``latest``."""
+    stages = None if selector.lower() == LATEST else [selector]
+    versions = client.get_latest_versions(name, stages)
+    if not versions:
+        raise NotFound(f"No versions of model '{name}' match '{model_uri}'")
+    return max(versions, key=lambda v: int(v.version)).version
 
 
 def _join(base: str, parts: list[str]) -> str:

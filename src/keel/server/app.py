@@ -24,6 +24,7 @@ from keel.server.routes import (
     metrics,
     model_versions,
     registered_models,
+    registry_extras,
     runs,
     ui,
 )
@@ -89,7 +90,11 @@ def create_app(settings: ServerSettings, clock: Callable[[], int] | None = None)
     routes: list[BaseRoute] = [*health.ROUTES, *artifacts.PROXY_ROUTES]
     for group in ENDPOINT_GROUPS:
         routes += api_routes(group)
-    routes += [*metric_sampling.KEEL_ROUTES, *ui.ROUTES]  # the UI last: its pages never shadow the API
+    routes += [
+        *metric_sampling.KEEL_ROUTES,
+        *registry_extras.KEEL_ROUTES,
+        *ui.ROUTES,
+    ]  # the UI last: its pages never shadow the API
     return Starlette(
         routes=routes,
         lifespan=lifespan,

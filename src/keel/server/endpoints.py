@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 Handler = Callable[[Stores, dict[str, Any]], dict[str, Any]]
 JSON_CONTENT_TYPE = "application/json"
+# keel's own endpoints, beside MLflow's under /api/<v>.0/mlflow.
+KEEL_API_PREFIXES = ("/api/2.0/keel", "/ajax-api/2.0/keel")
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from starlette.routing import BaseRoute, Route
 
 from keel.entities.metric import encode_float
 from keel.errors import InvalidParameter, Unsupported
-from keel.server.endpoints import Endpoint, asgi_endpoint
+from keel.server.endpoints import KEEL_API_PREFIXES, Endpoint, asgi_endpoint
 from keel.server.routes.runs import RUN_ID, run_id_of
 from keel.server.wire import Field, Kind
 from keel.store.tracking.sql import SqlTrackingStore
@@ -28,7 +28,6 @@ MAX_RUNS_BULK_INTERVAL = 100
 MAX_RESULTS_PER_RUN = 2500
 DEFAULT_BUCKETS = 1000
 MAX_BUCKETS = 5000
-KEEL_API_PREFIXES = ("/api/2.0/keel", "/ajax-api/2.0/keel")
 
 
 def sampler(tracking: TrackingStore) -> HistorySampler:
