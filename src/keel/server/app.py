@@ -90,11 +90,8 @@ def create_app(settings: ServerSettings, clock: Callable[[], int] | None = None)
     routes: list[BaseRoute] = [*health.ROUTES, *artifacts.PROXY_ROUTES]
     for group in ENDPOINT_GROUPS:
         routes += api_routes(group)
-    routes += [
-        *metric_sampling.KEEL_ROUTES,
-        *registry_extras.KEEL_ROUTES,
-        *ui.ROUTES,
-    ]  # the UI last: its pages never shadow the API
+    # The UI last: its pages never shadow the API.
+    routes += [*metric_sampling.KEEL_ROUTES, *registry_extras.KEEL_ROUTES, *ui.ROUTES]
     return Starlette(
         routes=routes,
         lifespan=lifespan,
