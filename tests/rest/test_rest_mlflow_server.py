@@ -180,3 +180,44 @@ def test_logged_models_against_mlflow(mlflow_server: str) -> None:
     rest = store.search_logged_models(["0"], max_results=3, order_by=order, page_token=first.token)
     assert [m.info.name for m in [*first, *rest]] == ["other-3", "other-2", "other-1", "other-0", "clf"]
     assert store.get_run(run_id).outputs.model_outputs == (LoggedModelOutput(created.model_id, 1),)
+
+
+@pytest.mark.filterwarnings("ignore::keel.models.trust.UntrustedModelWarning")
+def test_registry_against_mlflow(mlflow_server: str) -> None:
+    import numpy as np
+    import pandas as pd
+    from sklearn.linear_model import LinearRegression
+
+    import keel.sklearn
+
+    features = pd.DataFrame({"x": [0.0, 1.0, 2.0, 3.0]})
+    model = LinearRegression().fit(features, [1.0, 3.0, 5.0, 7.0])
+    keel.set_tracking_uri(mlflow_server)
+    with keel.start_run() as run:
+        keel.sklearn.log_model(model, name="model")
+    client = keel.Client()
+
+    first = keel.register_model(f"runs:/{run.info.run_id}/model", "keel-on-mlflow")
+    second = keel.register_model(f"runs:/{run.info.run_id}/model", "keel-on-mlflow", tags={"k": "v"})
+    assert (first.version, second.version, second.tags) == ("1", "2", {"k": "v"})
+    assert first.run_id == run.info.run_id
+    client.set_registered_model_alias("keel-on-mlflow", "champion", 2)
+    assert client.get_model_version_by_alias("keel-on-mlflow", "champion").version == "2"
+    client.transition_model_version_stage("keel-on-mlflow", 1, "staging")
+    assert [v.version for v in client.get_latest_versions("keel-on-mlflow", ["Staging"])] == ["1"]
+    assert [v.version for v in client.search_model_versions("name = 'keel-on-mlflow' AND tags.k = 'v'")] == [
+        "2"
+    ]
+    assert [m.name for m in client.search_registered_models("name LIKE 'keel-on-%'")] == ["keel-on-mlflow"]
+    for uri in (
+        "models:/keel-on-mlflow@champion",
+        "models:/keel-on-mlflow/Staging",
+        "models:/keel-on-mlflow/2",
+    ):
+        np.testing.assert_allclose(keel.pyfunc.load_model(uri).predict(features), model.predict(features))
+    with pytest.raises(AlreadyExists):
+        client.create_registered_model("keel-on-mlflow")
+    with pytest.raises(NotFound):
+        client.get_model_version("keel-on-mlflow", 9)
+    with pytest.raises(InvalidParameter):
+        client.set_registered_model_alias("keel-on-mlflow", "latest", 1)

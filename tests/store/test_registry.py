@@ -44,7 +44,8 @@ def test_create_and_get_registered_model(stores):
     assert got == created
     assert (got.name, got.description, got.tags) == ("churn", "Predicts churn", {"team": "growth"})
     assert got.creation_timestamp == got.last_updated_timestamp > 0
-    assert got.latest_versions == () and got.aliases == ()
+    assert got.latest_versions == ()
+    assert got.aliases == ()
 
 
 def test_duplicate_name_is_rejected_and_changes_nothing(stores):
@@ -117,12 +118,20 @@ def test_registered_model_tags(stores):
 def test_version_from_a_runs_uri_is_a_copy_in_registry_storage(stores):
     run_id = run_with_model(stores)
     stores.registry.create_registered_model("m")
-    version = stores.registry.create_model_version("m", f"runs:/{run_id}/model", run_id, {"k": "v"}, None, "d")
-    assert (version.version, version.run_id, version.status, version.current_stage) == ("1", run_id, "READY", "None")
+    version = stores.registry.create_model_version(
+        "m", f"runs:/{run_id}/model", run_id, {"k": "v"}, None, "d"
+    )
+    assert (version.version, version.run_id, version.status, version.current_stage) == (
+        "1",
+        run_id,
+        "READY",
+        "None",
+    )
     assert (version.source, version.tags, version.description) == (f"runs:/{run_id}/model", {"k": "v"}, "d")
     location = stores.registry.get_model_version_download_uri("m", 1)
     run = stores.tracking.get_run(run_id)
-    assert "/registry/" in location and not location.startswith(run.info.artifact_uri)
+    assert "/registry/" in location
+    assert not location.startswith(run.info.artifact_uri)
     assert files_at(location) == {"MLmodel": MLMODEL, "model.pkl": b"weights"}
     # The run's files can go: the version keeps its own copy.
     get_artifact_repository(run.info.artifact_uri).delete_artifacts()
@@ -187,7 +196,7 @@ def test_unsafe_sources_are_refused_and_change_nothing(stores, source, artifact_
     run_id = run_with_model(stores)
     root = stores.tracking.get_run(run_id).info.artifact_uri
     stores.registry.create_registered_model("m")
-    with pytest.raises(InvalidParameter, match="(?i)source"):
+    with pytest.raises(InvalidParameter, match=r"(?i)source"):
         stores.registry.create_model_version("m", source.format(run=run_id, root=root), run_id=run_id)
     assert len(stores.registry.search_model_versions("name = 'm'")) == 0
     assert not (local_path_from_uri(artifact_root) / "registry").exists()
@@ -286,7 +295,9 @@ def test_aliases_set_move_get_and_delete(stores):
     stores.registry.set_registered_model_alias("m", "champion", "2")
     assert stores.registry.get_model_version_by_alias("m", "champion").aliases == ("champion",)
     assert stores.registry.get_model_version("m", 1).aliases == ()
-    assert [(a.alias, a.version) for a in stores.registry.get_registered_model("m").aliases] == [("champion", "2")]
+    assert [(a.alias, a.version) for a in stores.registry.get_registered_model("m").aliases] == [
+        ("champion", "2")
+    ]
     stores.registry.delete_registered_model_alias("m", "champion")
     with pytest.raises(InvalidParameter, match="alias champion not found"):
         stores.registry.get_model_version_by_alias("m", "champion")
@@ -380,7 +391,7 @@ def test_search_model_versions(stores):
     ]
     page = stores.registry.search_model_versions(max_results=4)
     rest = stores.registry.search_model_versions(max_results=4, page_token=page.token)
-    assert len(page) == 4 and len(rest) == 2 and rest.token is None
+    assert (len(page), len(rest), rest.token) == (4, 2, None)
     with pytest.raises(InvalidParameter):
         stores.registry.search_model_versions("metrics.acc > 1")
 

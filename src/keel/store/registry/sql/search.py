@@ -1,7 +1,7 @@
 """Registered-model and model-version searches: the filter AST and order keys translated to SQL.
 
 As in MLflow, prompts (models tagged ``mlflow.prompt.is_prompt = 'true'``) are left out unless the
-filter asks about that tag.
+filter asks for them with that tag.
 """
 
 from __future__ import annotations
@@ -94,6 +94,8 @@ def _clause(
     owner_column = tag_table.c[str(owner.key)]
 
     def leaf(c: Comparison) -> ColumnElement[bool]:
+        if c.field.entity == Entity.TAG and c.field.key == PROMPT_TAG:
+            return _prompt_clause(c)
         if c.field.entity == Entity.TAG:
             has_key = and_(owner_column == owner, tag_table.c.key == c.field.key)
             if c.op == Op.IS_NULL:
@@ -107,6 +109,15 @@ def _clause(
         return compare(attributes[c.field.key], c.op, value, dialect)
 
     return translate_filter(expr, leaf)
+
+
+def _prompt_clause(c: Comparison) -> ColumnElement[bool]:
+    """MLflow's reading of a prompt-tag filter: ``= 'true'`` or ``!= 'false'`` asks for prompts, any
+    other comparison for models that are not prompts (its client adds ``!= 'true'`` to every search)."""
+    value = str(c.value).lower()
+    wants_prompts = (c.op == Op.EQ and value == "true") or (c.op == Op.NE and value == "false")
+    is_prompt = _is_prompt(registered_model_tags, _rm.model_pk)
+    return is_prompt if wants_prompts else not_(is_prompt)
 
 
 def _is_prompt(tag_table: Table, owner: ColumnElement[Any]) -> ColumnElement[bool]:
