@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,9 @@ def test_version_from_a_logged_model(stores):
     version = stores.registry.create_model_version("m", f"models:/{model_id}", model_id=model_id)
     assert (version.model_id, version.run_id) == (model_id, run_id)
     assert files_at(stores.registry.get_model_version_download_uri("m", 1))["model.pkl"] == b"logged weights"
+    stores.registry.create_model_version("m", f"models:/{model_id}", model_id=model_id)
+    linked = stores.tracking.get_logged_model(model_id).info.tags["mlflow.modelVersions"]
+    assert json.loads(linked) == [{"name": "m", "version": "1"}, {"name": "m", "version": "2"}]
 
 
 def test_runs_uri_naming_a_logged_model_registers_that_model(stores):

@@ -8,8 +8,12 @@ any step leaves the registry as it was.
 
 from __future__ import annotations
 
+import contextlib
+import json
 from typing import TYPE_CHECKING
 
+from keel.entities import RunTag
+from keel.errors import NotFound
 from keel.store.clock import now_ms
 from keel.store.registry import sources
 from keel.store.registry.actor import current_user
@@ -17,6 +21,8 @@ from keel.store.registry.base import RegistryStore
 from keel.store.registry.sql import events, models, search, versions
 from keel.store.registry.sql.rows import find_model, latest_versions
 from keel.store.registry.storage import ArtifactResolver, RegistryStorage, open_repository
+
+MODEL_VERSIONS_TAG = "mlflow.modelVersions"
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -126,7 +132,7 @@ class SqlRegistryStore(RegistryStore):
         storage_location = self._storage.copy_in(resolved.location)
         try:
             with self._engines.writer.begin() as conn:
-                return versions.create_model_version(
+                created = versions.create_model_version(
                     conn,
                     name,
                     source,
@@ -142,6 +148,19 @@ class SqlRegistryStore(RegistryStore):
         except BaseException:
             self._storage.discard(storage_location)
             raise
+        if created.model_id:
+            self._link_logged_model(created.model_id, created.name, created.version)
+        return created
+
+    def _link_logged_model(self, model_id: str, name: str, version: str) -> None:
+        """Name the version on its logged model, in the tag MLflow keeps for that."""
+        with contextlib.suppress(NotFound):  # the logged model may be gone; the version stands
+            model = self._tracking.get_logged_model(model_id, allow_deleted=True)
+            linked = json.loads(model.info.tags.get(MODEL_VERSIONS_TAG, "[]"))
+            entry = {"name": name, "version": version}
+            if entry not in linked:
+                tag = RunTag(MODEL_VERSIONS_TAG, json.dumps([*linked, entry]))
+                self._tracking.set_logged_model_tags(model_id, [tag])
 
     def _version_location(self, name: str, version: int) -> tuple[str, str | None, str | None]:
         with self._engines.reader.begin() as conn:
