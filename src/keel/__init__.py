@@ -55,6 +55,7 @@ _LAZY: dict[str, str] = {
     **dict.fromkeys(_ENTITIES, "keel.entities"),
     "ActiveRun": "keel.tracking.fluent",
     "Client": "keel.tracking.client",
+    "autolog": "keel.flavors.autologging",
     "register_model": "keel.tracking.registry_client",
     "get_tracking_uri": "keel.tracking.uris",
     "set_tracking_uri": "keel.tracking.uris",
@@ -86,6 +87,7 @@ __all__ = [
     "RunTag",
     "ViewType",
     "active_run",
+    "autolog",
     "create_experiment",
     "data",
     "delete_experiment",
@@ -134,6 +136,7 @@ if TYPE_CHECKING:
     from keel import data, entities, errors, lightgbm, models, onnx, pyfunc, pytorch, sklearn, xgboost
     from keel.entities import Dataset, Experiment, Metric, Param, Run, RunStatus, RunTag, ViewType
     from keel.errors import KeelError
+    from keel.flavors.autologging import autolog
     from keel.tracking.client import Client
     from keel.tracking.fluent import (
         ActiveRun,
