@@ -1,11 +1,13 @@
 import { lazy, Suspense, useEffect } from "react";
 import { ExperimentsPage } from "./pages/ExperimentsPage";
 import { RunsPage } from "./pages/RunsPage";
-import { Link, matchRoute, paths, useLocation } from "./lib/router";
+import { Link, listParam, matchRoute, paths, useLocation } from "./lib/router";
 
 // The run page brings the charting library: the runs table does not wait for it.
 const loadRunPage = () => import("./pages/RunPage");
 const RunPage = lazy(() => loadRunPage().then((module) => ({ default: module.RunPage })));
+const loadComparePage = () => import("./pages/ComparePage");
+const ComparePage = lazy(() => loadComparePage().then((module) => ({ default: module.ComparePage })));
 const PREFETCH_AFTER_MS = 1500;
 
 function NotFound({ path }: { path: string }) {
@@ -19,8 +21,20 @@ function NotFound({ path }: { path: string }) {
   );
 }
 
+function NoExperimentsChosen() {
+  return (
+    <section className="page">
+      <h1>No experiments chosen</h1>
+      <p>
+        Tick experiments on the <Link to={paths.experiments()}>experiments page</Link> and press “Show runs” to see
+        their runs in one table.
+      </p>
+    </section>
+  );
+}
+
 export function App() {
-  const { pathname } = useLocation();
+  const { pathname, search } = useLocation();
   const route = matchRoute(pathname);
   // Fetch the run page's code once the first page is up, so opening a run never waits for it.
   useEffect(() => {
@@ -33,7 +47,15 @@ export function App() {
       page = <ExperimentsPage />;
       break;
     case "runs":
-      page = <RunsPage key={route.experimentId} experimentId={route.experimentId} />;
+      page = <RunsPage key={route.experimentId} experimentIds={[route.experimentId]} />;
+      break;
+    case "multiRuns": {
+      const ids = listParam(search.get("experiments"));
+      page = ids.length ? <RunsPage key={ids.join(",")} experimentIds={ids} /> : <NoExperimentsChosen />;
+      break;
+    }
+    case "compare":
+      page = <ComparePage runIds={listParam(search.get("runs"))} />;
       break;
     case "run":
       page = <RunPage key={route.runId} experimentId={route.experimentId} runId={route.runId} />;

@@ -46,6 +46,29 @@ export function createExperiment(name: string) {
   });
 }
 
+/** Rename: MLflow's experiments/update. A deleted experiment cannot be renamed (INVALID_STATE). */
+export function renameExperiment(experimentId: string, newName: string) {
+  return request<Record<string, never>>(`${MLFLOW_API}/experiments/update`, {
+    method: "POST",
+    body: { experiment_id: experimentId, new_name: newName },
+  });
+}
+
+/** Soft delete: the experiment and its runs move to the deleted view until restored. */
+export function deleteExperiment(experimentId: string) {
+  return request<Record<string, never>>(`${MLFLOW_API}/experiments/delete`, {
+    method: "POST",
+    body: { experiment_id: experimentId },
+  });
+}
+
+export function restoreExperiment(experimentId: string) {
+  return request<Record<string, never>>(`${MLFLOW_API}/experiments/restore`, {
+    method: "POST",
+    body: { experiment_id: experimentId },
+  });
+}
+
 export interface SearchRunsArgs {
   experimentIds: string[];
   filter?: string;
@@ -72,6 +95,21 @@ export function searchRuns(args: SearchRunsArgs, signal?: AbortSignal) {
 
 export function getRun(runId: string, signal?: AbortSignal) {
   return request<{ run: Run }>(`${MLFLOW_API}/runs/get`, { query: { run_id: runId }, signal });
+}
+
+/** Tags are upserts: setting an existing key replaces its value. */
+export function setRunTag(runId: string, key: string, value: string) {
+  return request<Record<string, never>>(`${MLFLOW_API}/runs/set-tag`, {
+    method: "POST",
+    body: { run_id: runId, key, value },
+  });
+}
+
+export function deleteRunTag(runId: string, key: string) {
+  return request<Record<string, never>>(`${MLFLOW_API}/runs/delete-tag`, {
+    method: "POST",
+    body: { run_id: runId, key },
+  });
 }
 
 export interface IntervalArgs {

@@ -1,10 +1,11 @@
-// Choose which metric and param columns the runs table shows.
+// Choose which metric, param and tag columns the runs table shows.
 import { useId, useState } from "react";
 import { columnId, type ColumnKind, type ColumnRef } from "../lib/columns";
 
 export interface ColumnPickerProps {
   metricKeys: readonly string[];
   paramKeys: readonly string[];
+  tagKeys?: readonly string[];
   selected: readonly ColumnRef[];
   onChange: (next: ColumnRef[]) => void;
 }
@@ -40,7 +41,7 @@ function KeyList({
   );
 }
 
-export function ColumnPicker({ metricKeys, paramKeys, selected, onChange }: ColumnPickerProps) {
+export function ColumnPicker({ metricKeys, paramKeys, tagKeys = [], selected, onChange }: ColumnPickerProps) {
   const id = useId();
   const [query, setQuery] = useState("");
   const chosen = new Set(selected.map(columnId));
@@ -63,6 +64,7 @@ export function ColumnPicker({ metricKeys, paramKeys, selected, onChange }: Colu
         <div className="picker-groups">
           <KeyList title="Metrics" kind="metric" keys={metricKeys.filter(match)} selected={chosen} toggle={toggle} />
           <KeyList title="Parameters" kind="param" keys={paramKeys.filter(match)} selected={chosen} toggle={toggle} />
+          <KeyList title="Tags" kind="tag" keys={tagKeys.filter(match)} selected={chosen} toggle={toggle} />
         </div>
         {selected.length > 0 && (
           <button type="button" className="secondary" onClick={() => onChange([])}>

@@ -1,13 +1,16 @@
 // One metric of one run as a uPlot chart fed by keel's min/max buckets: about one bucket per
 // pixel, so a million-point history draws from ~1,000 numbers and still shows every spike.
 // Drag across the chart to zoom (the visible steps are fetched again in full detail);
-// double-click or "Reset zoom" to go back.
+// double-click or "Reset zoom" to go back. Log scale and smoothing follow the page's chart options;
+// hovering shows the values under the cursor.
 import { useEffect, useRef, useState } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { ApiError, isAbort } from "../api/client";
 import { getDownsampledHistory } from "../api/mlflow";
 import { toNumber, type DownsampledHistory, type WireDouble } from "../api/types";
+import { ema, forLogScale, type ChartSettings } from "../lib/chartSettings";
+import { HOVER_HINT, hoverPlugin, type DescribeHover } from "../lib/chartHover";
 import { formatNumber, formatTick } from "../lib/format";
 
 export interface MetricChartProps {
@@ -16,12 +19,17 @@ export interface MetricChartProps {
   /** Changes when the run logged more points (live runs): the chart refetches unless zoomed. */
   version?: number | string;
   height?: number;
+  settings?: Pick<ChartSettings, "logScale" | "smoothing">;
 }
 
 type StepRange = { start: number; end: number };
 
 const LINE = "#1d4ed8";
 const BAND = "rgba(29, 78, 216, 0.35)";
+/** With smoothing on, the raw min/max fade behind the smoothed line. */
+const FADED_LINE = "rgba(29, 78, 216, 0.3)";
+const FADED_BAND = "rgba(29, 78, 216, 0.12)";
+const SMOOTH_LINE = "#1e3a8a";
 const MIN_BUCKETS = 100;
 const MAX_BUCKETS = 2000;
 /** Fewer visible points than this get a marker each, so a short history is not a bare line. */
@@ -33,20 +41,58 @@ function finite(value: WireDouble | null): number | null {
   return number !== null && Number.isFinite(number) ? number : null;
 }
 
-export function toPlotData(history: DownsampledHistory): uPlot.AlignedData {
+/** [steps, min, max, smoothed middle]: the smoothed series is empty unless smoothing is on. */
+export function toPlotData(history: DownsampledHistory, settings: MetricChartProps["settings"] = { logScale: false, smoothing: 0 }): uPlot.AlignedData {
   const { buckets } = history;
-  return [buckets.first_step, buckets.min.map(finite), buckets.max.map(finite)];
+  const scale = settings.logScale ? forLogScale : (values: (number | null)[]) => values;
+  const min = buckets.min.map(finite);
+  const max = buckets.max.map(finite);
+  const middle = min.map((low, i) => {
+    const high = max[i] ?? null;
+    return low === null || high === null ? null : (low + high) / 2;
+  });
+  const smoothed = settings.smoothing > 0 ? ema(scale(middle), settings.smoothing) : middle.map(() => null);
+  return [buckets.first_step, scale(min), scale(max), smoothed];
 }
 
 function bucketsFor(width: number): number {
   return Math.max(MIN_BUCKETS, Math.min(MAX_BUCKETS, Math.round(width)));
 }
 
-function plotOptions(width: number, height: number, label: string, handlers: { zoom: (range: StepRange) => void; reset: () => void }): uPlot.Options {
+interface Look {
+  logScale: boolean;
+  smoothed: boolean;
+}
+
+const describeHover: DescribeHover = (u, index) => {
+  const step = u.data[0][index];
+  const low = u.data[1]?.[index];
+  const high = u.data[2]?.[index];
+  const smooth = u.data[3]?.[index];
+  if (step === undefined || low === undefined || high === undefined || low === null || high === null) return null;
+  const items = [
+    low === high
+      ? { label: "value", value: formatNumber(low), color: LINE }
+      : { label: "min", value: `${formatNumber(low)} · max ${formatNumber(high)}`, color: LINE },
+  ];
+  if (smooth !== null && smooth !== undefined) items.push({ label: "smoothed", value: formatNumber(smooth), color: SMOOTH_LINE });
+  return { x: `step ${formatNumber(step)}`, items };
+};
+
+function plotOptions(
+  width: number,
+  height: number,
+  label: string,
+  look: Look,
+  handlers: { zoom: (range: StepRange) => void; reset: () => void },
+  hoverTarget: () => HTMLElement | null,
+): uPlot.Options {
+  const line = look.smoothed ? FADED_LINE : LINE;
   return {
     width,
     height,
-    scales: { x: { time: false } },
+    plugins: [hoverPlugin(hoverTarget, describeHover)],
+    scales: { x: { time: false }, y: look.logScale ? { distr: 3 } : {} },
     legend: { show: false },
     cursor: {
       drag: { x: true, y: false, setScale: false },
@@ -63,10 +109,11 @@ function plotOptions(width: number, height: number, label: string, handlers: { z
     ],
     series: [
       { label: "step" },
-      { label: `${label} (min)`, stroke: LINE, width: 1.25, points: { show: showMarkers, fill: LINE } },
-      { label: `${label} (max)`, stroke: LINE, width: 1.25, points: { show: showMarkers, fill: LINE } },
+      { label: `${label} (min)`, stroke: line, width: 1.25, points: { show: showMarkers, fill: line } },
+      { label: `${label} (max)`, stroke: line, width: 1.25, points: { show: showMarkers, fill: line } },
+      { label: `${label} (smoothed)`, stroke: SMOOTH_LINE, width: 2, spanGaps: true, points: { show: false } },
     ],
-    bands: [{ series: [2, 1], fill: BAND }],
+    bands: [{ series: [2, 1], fill: look.smoothed ? FADED_BAND : BAND }],
     hooks: {
       setSelect: [
         (u) => {
@@ -81,9 +128,13 @@ function plotOptions(width: number, height: number, label: string, handlers: { z
   };
 }
 
-export function MetricChart({ runId, metricKey, version, height = 200 }: MetricChartProps) {
+const NO_SETTINGS = { logScale: false, smoothing: 0 };
+
+export function MetricChart({ runId, metricKey, version, height = 200, settings = NO_SETTINGS }: MetricChartProps) {
   const boxRef = useRef<HTMLDivElement>(null);
+  const hoverRef = useRef<HTMLParagraphElement>(null);
   const plotRef = useRef<uPlot | null>(null);
+  const lookRef = useRef("");
   const [width, setWidth] = useState(0);
   const [range, setRange] = useState<StepRange | null>(null);
   const [history, setHistory] = useState<DownsampledHistory | null>(null);
@@ -126,21 +177,33 @@ export function MetricChart({ runId, metricKey, version, height = 200 }: MetricC
     return () => controller.abort();
   }, [runId, metricKey, buckets, startStep, endStep, liveVersion]);
 
-  // Draw: one uPlot per chart, fed new data as it arrives.
+  // Draw: one uPlot per chart, fed new data as it arrives; built again only when its look changes.
+  const { logScale, smoothing } = settings;
   useEffect(() => {
     const box = boxRef.current;
     if (!box || !history || !width) return;
-    const data = toPlotData(history);
+    const data = toPlotData(history, { logScale, smoothing });
+    const look = { logScale, smoothed: smoothing > 0 };
+    const lookKey = JSON.stringify(look);
+    if (plotRef.current && lookRef.current !== lookKey) {
+      plotRef.current.destroy();
+      plotRef.current = null;
+    }
+    lookRef.current = lookKey;
     if (!plotRef.current) {
-      plotRef.current = new uPlot(plotOptions(width, height, metricKey, handlers.current), data, box);
+      plotRef.current = new uPlot(plotOptions(width, height, metricKey, look, handlers.current, () => hoverRef.current), data, box);
     } else {
       plotRef.current.setData(data, true);
     }
-  }, [history, width, height, metricKey]);
+  }, [history, width, height, metricKey, logScale, smoothing]);
 
   useEffect(() => {
     plotRef.current?.setSize({ width, height });
   }, [width, height]);
+
+  useEffect(() => {
+    if (hoverRef.current) hoverRef.current.textContent = HOVER_HINT;
+  }, []);
 
   useEffect(
     () => () => {
@@ -183,6 +246,7 @@ export function MetricChart({ runId, metricKey, version, height = 200 }: MetricC
       <p className="chart-summary muted" aria-live="polite">
         {state === "loading" ? "Loading…" : summary}
       </p>
+      <p ref={hoverRef} className="hover-values muted" />
     </figure>
   );
 }

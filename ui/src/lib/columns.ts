@@ -61,10 +61,30 @@ export function cellValue(run: Run, column: ColumnRef): CellValue {
   }
 }
 
-/** The metric and param keys present in some runs, sorted, for the column picker. */
-export function collectKeys(runs: readonly Run[], into: { metrics: Set<string>; params: Set<string> }): void {
+/** Tags MLflow's clients set for their own bookkeeping: the table shows them another way, or not at all. */
+const HIDDEN_TAGS = new Set(["mlflow.runName", "mlflow.parentRunId", "mlflow.note.content", "mlflow.log-model.history"]);
+
+export function isPickableTag(key: string): boolean {
+  return !HIDDEN_TAGS.has(key);
+}
+
+export interface KeySets {
+  metrics: Set<string>;
+  params: Set<string>;
+  tags: Set<string>;
+}
+
+/** The metric, param and tag keys present in some runs, for the column picker and group-by. */
+export function collectKeys(runs: readonly Run[], into: KeySets): void {
   for (const run of runs) {
     for (const metric of run.data.metrics ?? []) into.metrics.add(metric.key);
     for (const param of run.data.params ?? []) into.params.add(param.key);
+    for (const tag of run.data.tags ?? []) if (isPickableTag(tag.key)) into.tags.add(tag.key);
   }
+}
+
+/** User tags first, then MLflow's own (`mlflow.user`, `mlflow.source.name`…), each alphabetical. */
+export function sortTagKeys(keys: Iterable<string>): string[] {
+  const all = [...keys].sort();
+  return [...all.filter((k) => !k.startsWith("mlflow.")), ...all.filter((k) => k.startsWith("mlflow."))];
 }

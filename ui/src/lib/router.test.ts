@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { matchRoute, pathFromMlflowHash, paths } from "./router";
+import { listParam, matchRoute, pathFromMlflowHash, paths } from "./router";
 
 describe("router", () => {
   it("matches every page and its deep link", () => {
@@ -7,6 +7,8 @@ describe("router", () => {
     expect(matchRoute("/experiments")).toEqual({ page: "experiments" });
     expect(matchRoute("/experiments/12")).toEqual({ page: "runs", experimentId: "12" });
     expect(matchRoute("/experiments/12/runs/abc")).toEqual({ page: "run", experimentId: "12", runId: "abc" });
+    expect(matchRoute("/runs")).toEqual({ page: "multiRuns" });
+    expect(matchRoute("/compare")).toEqual({ page: "compare" });
     expect(matchRoute("/nope")).toEqual({ page: "notFound", path: "/nope" });
   });
 
@@ -18,5 +20,19 @@ describe("router", () => {
   it("turns MLflow's hash links into paths", () => {
     expect(pathFromMlflowHash("#/experiments/3/runs/x")).toBe("/experiments/3/runs/x");
     expect(pathFromMlflowHash("#section")).toBeNull();
+  });
+
+  it("turns MLflow's comparison links into the comparison pages", () => {
+    expect(pathFromMlflowHash('#/compare-runs?runs=["a1","b2"]&experiments=["1"]')).toBe("/compare?runs=a1,b2");
+    expect(pathFromMlflowHash(`#/compare-experiments/s?experiments=${encodeURIComponent('["1","2"]')}`)).toBe(
+      "/runs?experiments=1,2",
+    );
+    expect(pathFromMlflowHash("#/compare?runs=a,b")).toBe("/compare?runs=a,b");
+  });
+
+  it("reads comma lists from the URL, each item once", () => {
+    expect(listParam("a, b,,a")).toEqual(["a", "b"]);
+    expect(listParam(null)).toEqual([]);
+    expect(paths.compare(["a", "b"])).toBe("/compare?runs=a,b");
   });
 });

@@ -6,6 +6,8 @@ export type Route =
   | { page: "experiments" }
   | { page: "runs"; experimentId: string }
   | { page: "run"; experimentId: string; runId: string }
+  | { page: "multiRuns" }
+  | { page: "compare" }
   | { page: "notFound"; path: string };
 
 const seg = encodeURIComponent;
@@ -17,7 +19,17 @@ export const paths = {
     return `/experiments/${seg(experimentId)}${query ? `?${query}` : ""}`;
   },
   run: (experimentId: string, runId: string) => `/experiments/${seg(experimentId)}/runs/${seg(runId)}`,
+  /** The runs of several experiments in one table: `/runs?experiments=1,4`. */
+  multiRuns: (experimentIds: readonly string[]) => `/runs?experiments=${experimentIds.map(seg).join(",")}`,
+  /** `/compare?runs=a,b,c`: the deep link of a comparison. */
+  compare: (runIds: readonly string[]) => `/compare?runs=${runIds.map(seg).join(",")}`,
 };
+
+/** A comma-separated list from the URL (`?runs=a,b`), empty items dropped, each kept once. */
+export function listParam(value: string | null): string[] {
+  if (!value) return [];
+  return [...new Set(value.split(",").map((item) => item.trim()).filter(Boolean))];
+}
 
 export function matchRoute(pathname: string): Route {
   const parts = pathname
@@ -25,6 +37,8 @@ export function matchRoute(pathname: string): Route {
     .filter(Boolean)
     .map((part) => decodeURIComponent(part));
   if (parts.length === 0 || (parts.length === 1 && parts[0] === "experiments")) return { page: "experiments" };
+  if (parts.length === 1 && parts[0] === "runs") return { page: "multiRuns" };
+  if (parts.length === 1 && parts[0] === "compare") return { page: "compare" };
   const [first, experimentId, third, runId] = parts;
   if (first === "experiments" && experimentId !== undefined) {
     if (parts.length === 2) return { page: "runs", experimentId };
@@ -33,10 +47,32 @@ export function matchRoute(pathname: string): Route {
   return { page: "notFound", path: pathname };
 }
 
-/** MLflow's UI links look like `/#/experiments/1/runs/abc`: the same page here lives at the path. */
+/** `["a","b"]` (MLflow's JSON lists in URLs) as plain strings; anything else as one comma list. */
+function jsonList(value: string | null): string[] {
+  if (!value) return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (Array.isArray(parsed)) return parsed.map(String);
+  } catch {
+    // not JSON: a comma list
+  }
+  return listParam(value);
+}
+
+/**
+ * MLflow's UI links look like `/#/experiments/1/runs/abc`: the same page here lives at the path.
+ * Its comparison links (`#/compare-runs?runs=["a","b"]`, `#/compare-experiments/s?experiments=["1","2"]`)
+ * open this UI's comparison and multi-experiment pages.
+ */
 export function pathFromMlflowHash(hash: string): string | null {
   if (!hash.startsWith("#/")) return null;
-  return hash.slice(1);
+  const target = hash.slice(1);
+  const url = new URL(target, "http://keel.local");
+  if (url.pathname === "/compare-runs") return paths.compare(jsonList(url.searchParams.get("runs")));
+  if (url.pathname.startsWith("/compare-experiments")) {
+    return paths.multiRuns(jsonList(url.searchParams.get("experiments")));
+  }
+  return target;
 }
 
 const LOCATION_CHANGED = "keel:locationchange";

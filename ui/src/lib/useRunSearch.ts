@@ -1,9 +1,9 @@
-// Runs of an experiment, fetched page by page with runs/search page tokens.
+// Runs of one or more experiments, fetched page by page with runs/search page tokens.
 import { useCallback, useEffect, useRef, useState } from "react";
 import { ApiError, isAbort } from "../api/client";
 import { searchRuns } from "../api/mlflow";
 import type { Run } from "../api/types";
-import { collectKeys } from "./columns";
+import { collectKeys, sortTagKeys, type KeySets } from "./columns";
 
 /** A small first page shows rows sooner; later pages are larger to keep up with scrolling. */
 export const FIRST_PAGE = 100;
@@ -16,12 +16,13 @@ export interface RunSearchState {
   hasMore: boolean;
   metricKeys: string[];
   paramKeys: string[];
+  tagKeys: string[];
   loadMore: () => void;
   reload: () => void;
 }
 
 interface Query {
-  experimentId: string;
+  experimentIds: string[];
   filter: string;
   orderBy: string[];
 }
@@ -31,9 +32,9 @@ export function useRunSearch(query: Query): RunSearchState {
   const [loading, setLoading] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   const [token, setToken] = useState<string | null | undefined>(undefined); // undefined: nothing fetched yet
-  const [keys, setKeys] = useState<{ metrics: string[]; params: string[] }>({ metrics: [], params: [] });
+  const [keys, setKeys] = useState<{ metrics: string[]; params: string[]; tags: string[] }>({ metrics: [], params: [], tags: [] });
   const [generation, setGeneration] = useState(0);
-  const keySets = useRef({ metrics: new Set<string>(), params: new Set<string>() });
+  const keySets = useRef<KeySets>({ metrics: new Set(), params: new Set(), tags: new Set() });
   const inFlight = useRef<AbortController | null>(null);
   const queryKey = JSON.stringify(query);
 
@@ -43,15 +44,16 @@ export function useRunSearch(query: Query): RunSearchState {
       const controller = new AbortController();
       inFlight.current = controller;
       setLoading(true);
-      const { experimentId, filter, orderBy } = JSON.parse(queryKey) as Query;
+      const { experimentIds, filter, orderBy } = JSON.parse(queryKey) as Query;
       searchRuns(
-        { experimentIds: [experimentId], filter, orderBy, pageToken, maxResults: append ? NEXT_PAGE : FIRST_PAGE },
+        { experimentIds, filter, orderBy, pageToken, maxResults: append ? NEXT_PAGE : FIRST_PAGE },
         controller.signal,
       )
         .then((response) => {
           const page = response.runs ?? [];
           collectKeys(page, keySets.current);
-          setKeys({ metrics: [...keySets.current.metrics].sort(), params: [...keySets.current.params].sort() });
+          const sets = keySets.current;
+          setKeys({ metrics: [...sets.metrics].sort(), params: [...sets.params].sort(), tags: sortTagKeys(sets.tags) });
           setRuns((old) => (append ? [...old, ...page] : page));
           setToken(response.next_page_token ?? null);
           setError(null);
@@ -68,7 +70,7 @@ export function useRunSearch(query: Query): RunSearchState {
   );
 
   useEffect(() => {
-    keySets.current = { metrics: new Set(), params: new Set() };
+    keySets.current = { metrics: new Set(), params: new Set(), tags: new Set() };
     setRuns([]);
     setToken(undefined);
     fetchPage(undefined, false);
@@ -88,6 +90,7 @@ export function useRunSearch(query: Query): RunSearchState {
     hasMore: Boolean(token),
     metricKeys: keys.metrics,
     paramKeys: keys.params,
+    tagKeys: keys.tags,
     loadMore,
     reload,
   };

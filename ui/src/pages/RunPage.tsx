@@ -1,14 +1,25 @@
-// One run: what it is, its parameters, tags and datasets, and a chart per metric.
+// One run: what it is, its description, a chart per metric, its parameters, editable tags and
+// datasets (the Overview tab), and its artifacts (the Artifacts tab, `?tab=artifacts`).
 // A running run is polled so its charts follow along.
 import { useEffect } from "react";
 import { getRun } from "../api/mlflow";
 import { toNumber, type KeyValue, type Run } from "../api/types";
+import { ArtifactBrowser } from "../components/ArtifactBrowser";
+import { ChartOptions } from "../components/ChartOptions";
+import { DatasetList } from "../components/DatasetList";
+import { DescriptionEditor, NOTE_TAG } from "../components/DescriptionEditor";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { MetricChart } from "../components/MetricChart";
 import { StatusBadge } from "../components/StatusBadge";
+import { TagEditor } from "../components/TagEditor";
+import { Tabs } from "../components/Tabs";
+import { chartSettingsParams, readChartSettings, type ChartSettings } from "../lib/chartSettings";
 import { formatDuration, formatNumber, formatTime, plural } from "../lib/format";
-import { Link, paths } from "../lib/router";
+import { Link, paths, setSearchParams, useLocation } from "../lib/router";
+import { PARENT_TAG } from "../lib/runTree";
 import { useApi } from "../lib/useApi";
+
+type RunTab = "overview" | "artifacts";
 
 const LIVE_POLL_MS = 5000;
 const SYSTEM_TAG_PREFIX = "mlflow.";
@@ -40,53 +51,80 @@ function KeyValueTable({ caption, rows, empty }: { caption: string; rows: readon
   );
 }
 
-function RunDetails({ run, experimentId }: { run: Run; experimentId: string }) {
+function RunFacts({ run, experimentId }: { run: Run; experimentId: string }) {
+  const { info } = run;
+  const duration = formatDuration(info.start_time, info.end_time);
+  const parent = run.data.tags?.find((t) => t.key === PARENT_TAG)?.value;
+  return (
+    <dl className="run-facts">
+      <div>
+        <dt>Status</dt>
+        <dd>
+          <StatusBadge status={info.status} />
+        </dd>
+      </div>
+      <div>
+        <dt>Run ID</dt>
+        <dd>
+          <code>{info.run_id}</code>
+        </dd>
+      </div>
+      <div>
+        <dt>Created</dt>
+        <dd>{formatTime(info.start_time)}</dd>
+      </div>
+      {duration && (
+        <div>
+          <dt>Duration</dt>
+          <dd>{duration}</dd>
+        </div>
+      )}
+      {info.user_id && (
+        <div>
+          <dt>User</dt>
+          <dd>{info.user_id}</dd>
+        </div>
+      )}
+      <div>
+        <dt>Experiment</dt>
+        <dd>
+          <Link to={paths.runs(experimentId)}>{experimentId}</Link>
+        </dd>
+      </div>
+      {parent && (
+        <div>
+          <dt>Parent run</dt>
+          <dd>
+            <Link to={paths.run(experimentId, parent)}>
+              <code>{parent.slice(0, 12)}</code>
+            </Link>
+          </dd>
+        </div>
+      )}
+      {info.lifecycle_stage === "deleted" && (
+        <div>
+          <dt>Lifecycle</dt>
+          <dd>deleted</dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
+function Overview({ run, onChanged, settings }: { run: Run; onChanged: () => void; settings: ChartSettings }) {
   const { info, data } = run;
   const metrics = [...(data.metrics ?? [])].sort((a, b) => a.key.localeCompare(b.key));
   const tags = data.tags ?? [];
   const userTags = tags.filter((t) => !t.key.startsWith(SYSTEM_TAG_PREFIX));
-  const systemTags = tags.filter((t) => t.key.startsWith(SYSTEM_TAG_PREFIX));
-  const datasets = run.inputs?.dataset_inputs ?? [];
-  const duration = formatDuration(info.start_time, info.end_time);
+  const systemTags = tags.filter((t) => t.key.startsWith(SYSTEM_TAG_PREFIX) && t.key !== NOTE_TAG);
+  const note = tags.find((t) => t.key === NOTE_TAG)?.value ?? null;
 
   return (
     <>
-      <dl className="run-facts">
-        <div>
-          <dt>Status</dt>
-          <dd>
-            <StatusBadge status={info.status} />
-          </dd>
-        </div>
-        <div>
-          <dt>Run ID</dt>
-          <dd>
-            <code>{info.run_id}</code>
-          </dd>
-        </div>
-        <div>
-          <dt>Created</dt>
-          <dd>{formatTime(info.start_time)}</dd>
-        </div>
-        {duration && (
-          <div>
-            <dt>Duration</dt>
-            <dd>{duration}</dd>
-          </div>
-        )}
-        {info.user_id && (
-          <div>
-            <dt>User</dt>
-            <dd>{info.user_id}</dd>
-          </div>
-        )}
-        <div>
-          <dt>Experiment</dt>
-          <dd>
-            <Link to={paths.runs(experimentId)}>{experimentId}</Link>
-          </dd>
-        </div>
-      </dl>
+      <section aria-labelledby="description-title" className="run-section">
+        <h2 id="description-title">Description</h2>
+        <DescriptionEditor runId={info.run_id} text={note} onChanged={onChanged} />
+      </section>
 
       <section aria-labelledby="metrics-title" className="run-section">
         <h2 id="metrics-title">Metrics ({metrics.length})</h2>
@@ -94,11 +132,14 @@ function RunDetails({ run, experimentId }: { run: Run; experimentId: string }) {
           <p className="muted">No metrics logged.</p>
         ) : (
           <>
-            <p className="muted small-print">Drag across a chart to zoom into those steps; double-click to zoom out.</p>
+            <div className="chart-toolbar">
+              <ChartOptions value={settings} onChange={(next) => setSearchParams(chartSettingsParams(next), { replace: true })} />
+              <p className="muted small-print">Drag across a chart to zoom into those steps; double-click to zoom out.</p>
+            </div>
             <div className="chart-grid">
               {metrics.map((metric) => (
                 <div key={metric.key} className="chart-card">
-                  <MetricChart runId={info.run_id} metricKey={metric.key} version={`${metric.step}:${metric.timestamp}`} />
+                  <MetricChart runId={info.run_id} metricKey={metric.key} version={`${metric.step}:${metric.timestamp}`} settings={settings} />
                   <p className="latest">
                     latest <strong>{formatNumber(toNumber(metric.value))}</strong> at step {formatNumber(metric.step)}
                   </p>
@@ -116,7 +157,7 @@ function RunDetails({ run, experimentId }: { run: Run; experimentId: string }) {
         </section>
         <section aria-labelledby="tags-title" className="run-section">
           <h2 id="tags-title">Tags ({userTags.length})</h2>
-          <KeyValueTable caption="Tags" rows={userTags} empty="No tags set." />
+          <TagEditor runId={info.run_id} tags={userTags} onChanged={onChanged} />
           {systemTags.length > 0 && (
             <details className="system-tags">
               <summary>{plural(systemTags.length, "system tag")}</summary>
@@ -127,30 +168,18 @@ function RunDetails({ run, experimentId }: { run: Run; experimentId: string }) {
       </div>
 
       <section aria-labelledby="datasets-title" className="run-section">
-        <h2 id="datasets-title">Datasets ({datasets.length})</h2>
-        {datasets.length === 0 ? (
-          <p className="muted">No datasets logged.</p>
-        ) : (
-          <ul className="dataset-list">
-            {datasets.map((input) => (
-              <li key={`${input.dataset.name}-${input.dataset.digest}`}>
-                <strong>{input.dataset.name}</strong> <code>{input.dataset.digest}</code>{" "}
-                <span className="muted">
-                  {input.dataset.source_type}
-                  {input.tags?.find((t) => t.key === "mlflow.data.context")?.value
-                    ? ` · ${input.tags.find((t) => t.key === "mlflow.data.context")?.value}`
-                    : ""}
-                </span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <h2 id="datasets-title">Datasets ({run.inputs?.dataset_inputs?.length ?? 0})</h2>
+        <DatasetList inputs={run.inputs?.dataset_inputs ?? []} />
       </section>
     </>
   );
 }
 
 export function RunPage({ experimentId, runId }: { experimentId: string; runId: string }) {
+  const { search } = useLocation();
+  const tab: RunTab = search.get("tab") === "artifacts" ? "artifacts" : "overview";
+  const artifact = search.get("artifact");
+  const settings = readChartSettings(search);
   const result = useApi((signal) => getRun(runId, signal), [runId]);
   const run = result.data?.run;
   const running = run?.info.status === "RUNNING";
@@ -180,7 +209,31 @@ export function RunPage({ experimentId, runId }: { experimentId: string; runId: 
       </header>
       {result.error && <ErrorBanner error={result.error} onRetry={result.reload} />}
       {!run && result.loading && <p className="table-status">Loading run…</p>}
-      {run && <RunDetails run={run} experimentId={experimentId} />}
+      {run && (
+        <>
+          <RunFacts run={run} experimentId={experimentId} />
+          <Tabs
+            label="Run sections"
+            tabs={[
+              { id: "overview", label: "Overview" },
+              { id: "artifacts", label: "Artifacts" },
+            ]}
+            current={tab}
+            onChange={(next) => setSearchParams({ tab: next === "overview" ? null : next })}
+          >
+            {tab === "overview" ? (
+              <Overview run={run} onChanged={reload} settings={settings} />
+            ) : (
+              <ArtifactBrowser
+                runId={run.info.run_id}
+                artifactUri={run.info.artifact_uri}
+                selected={artifact}
+                onSelect={(path) => setSearchParams({ artifact: path })}
+              />
+            )}
+          </Tabs>
+        </>
+      )}
     </section>
   );
 }

@@ -30,7 +30,7 @@ afterEach(() => vi.unstubAllGlobals());
 
 describe("RunsPage", () => {
   it("lists the runs of the experiment with the metric and param columns they have", async () => {
-    render(<RunsPage experimentId="1" />);
+    render(<RunsPage experimentIds={["1"]} />);
     expect(await screen.findByText("run-002")).toBeTruthy();
     expect(screen.getByRole("heading", { name: "demo" })).toBeTruthy();
     expect(screen.getByRole("columnheader", { name: /accuracy/ })).toBeTruthy();
@@ -38,7 +38,7 @@ describe("RunsPage", () => {
   });
 
   it("sends the sort as order_by and keeps it in the URL", async () => {
-    render(<RunsPage experimentId="1" />);
+    render(<RunsPage experimentIds={["1"]} />);
     await screen.findByText("run-002");
     await userEvent.click(screen.getByRole("button", { name: /accuracy/ }));
     await waitFor(() => expect(searches.at(-1)?.order_by).toEqual(["metrics.`accuracy` DESC"]));
@@ -46,7 +46,7 @@ describe("RunsPage", () => {
   });
 
   it("shows the server's INVALID_PARAMETER_VALUE message under the filter box", async () => {
-    render(<RunsPage experimentId="1" />);
+    render(<RunsPage experimentIds={["1"]} />);
     await screen.findByText("run-002");
     await userEvent.type(screen.getByLabelText("Filter runs"), "metrics.oops >{Enter}");
     const alert = await screen.findByRole("alert");

@@ -1,0 +1,176 @@
+// A run's tags, editable: change a value in place, delete a tag, add one (MLflow's runs/set-tag
+// and runs/delete-tag). Tags are upserts, so adding an existing key replaces its value.
+import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
+import { ApiError } from "../api/client";
+import { deleteRunTag, setRunTag } from "../api/mlflow";
+import type { KeyValue } from "../api/types";
+
+export interface TagEditorProps {
+  runId: string;
+  tags: readonly KeyValue[];
+  /** After a change the server accepted: reload the run. */
+  onChanged: () => void;
+}
+
+function messageOf(cause: unknown): string {
+  return cause instanceof ApiError ? cause.message : String(cause);
+}
+
+function TagRow({ runId, tag, onChanged }: { runId: string; tag: KeyValue; onChanged: () => void }) {
+  const id = useId();
+  const [editing, setEditing] = useState(false);
+  const [draft, setDraft] = useState(tag.value);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      setEditing(false);
+      onChanged();
+    } catch (cause) {
+      setError(messageOf(cause));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const save = (event: FormEvent) => {
+    event.preventDefault();
+    void run(() => setRunTag(runId, tag.key, draft));
+  };
+
+  const cancel = () => {
+    setEditing(false);
+    setDraft(tag.value);
+    setError(null);
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key !== "Escape") return;
+    event.preventDefault();
+    cancel();
+  };
+
+  return (
+    <tr>
+      <th scope="row">{tag.key}</th>
+      <td className="kv-value">
+        {editing ? (
+          <form className="inline-form" onSubmit={save} onKeyDown={onKeyDown}>
+            <label htmlFor={`${id}-value`} className="sr-only">
+              Value of {tag.key}
+            </label>
+            <input id={`${id}-value`} value={draft} autoFocus onChange={(event) => setDraft(event.target.value)} />
+            <button type="submit" className="small" disabled={busy}>
+              Save
+            </button>
+            <button type="button" className="secondary small" onClick={cancel}>
+              Cancel
+            </button>
+          </form>
+        ) : (
+          tag.value
+        )}
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </td>
+      <td className="row-actions">
+        {!editing && (
+          <>
+            <button type="button" className="secondary small" onClick={() => setEditing(true)}>
+              Edit<span className="sr-only"> tag {tag.key}</span>
+            </button>
+            <button type="button" className="secondary small" disabled={busy} onClick={() => void run(() => deleteRunTag(runId, tag.key))}>
+              Delete<span className="sr-only"> tag {tag.key}</span>
+            </button>
+          </>
+        )}
+      </td>
+    </tr>
+  );
+}
+
+function AddTag({ runId, onChanged }: { runId: string; onChanged: () => void }) {
+  const id = useId();
+  const [key, setKey] = useState("");
+  const [value, setValue] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!key.trim()) {
+      setError("A tag needs a key.");
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await setRunTag(runId, key.trim(), value);
+      setKey("");
+      setValue("");
+      onChanged();
+    } catch (cause) {
+      setError(messageOf(cause));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="add-tag" onSubmit={(event) => void submit(event)} aria-label="Add a tag">
+      <div className="field">
+        <label htmlFor={`${id}-key`}>Tag key</label>
+        <input id={`${id}-key`} value={key} onChange={(event) => setKey(event.target.value)} aria-invalid={error ? true : undefined} />
+      </div>
+      <div className="field">
+        <label htmlFor={`${id}-value`}>Tag value</label>
+        <input id={`${id}-value`} value={value} onChange={(event) => setValue(event.target.value)} />
+      </div>
+      <button type="submit" disabled={busy}>
+        Add tag
+      </button>
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </form>
+  );
+}
+
+export function TagEditor({ runId, tags, onChanged }: TagEditorProps) {
+  const sorted = [...tags].sort((a, b) => a.key.localeCompare(b.key));
+  return (
+    <>
+      {sorted.length === 0 ? (
+        <p className="muted">No tags set.</p>
+      ) : (
+        <div className="table-scroll">
+          <table className="simple-table kv-table">
+            <caption className="sr-only">Tags</caption>
+            <thead>
+              <tr>
+                <th scope="col">Key</th>
+                <th scope="col">Value</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((tag) => (
+                <TagRow key={tag.key} runId={runId} tag={tag} onChanged={onChanged} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <AddTag runId={runId} onChanged={onChanged} />
+    </>
+  );
+}
