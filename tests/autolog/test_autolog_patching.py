@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
@@ -145,6 +146,15 @@ def test_cross_validation_fits_log_nothing() -> None:
     cross_val_predict(LogisticRegression(), FEATURES, LABELS, cv=2)
 
     assert all_runs() == []
+
+
+def test_a_search_fitting_in_worker_threads_logs_only_its_runs() -> None:
+    sklearn_autolog.autolog(log_models=False)
+
+    with joblib.parallel_backend("threading", n_jobs=2):
+        GridSearchCV(LogisticRegression(), {"C": [0.1, 1.0]}, cv=2, n_jobs=2).fit(FEATURES, LABELS)
+
+    assert len(all_runs()) == 3  # the search and its two candidates: no run per fitted clone
 
 
 def test_extra_tags_go_on_runs_autologging_starts() -> None:

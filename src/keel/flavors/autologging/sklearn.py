@@ -9,6 +9,7 @@ logs its candidates as child runs instead (``keel.flavors.autologging.sklearn_se
 
 from __future__ import annotations
 
+import importlib
 import inspect
 from typing import TYPE_CHECKING, Any
 
@@ -30,9 +31,13 @@ if TYPE_CHECKING:
 INTEGRATION = "sklearn"
 FIT_METHODS = ("fit", "fit_transform", "fit_predict")
 # The helpers through which cross_val_score, cross_validate, cross_val_predict, learning_curve,
-# validation_curve and permutation_test_score fit clones: none of those fits is logged. Patched in
-# their module, they hold even for functions the user imported before autolog was called.
-UNLOGGED_HELPERS = ("_fit_and_score", "_fit_and_predict")
+# validation_curve, permutation_test_score and the searches fit clones: none of those fits is logged,
+# even in a worker thread that does not see the search's own session. Patched where they are
+# called from, they hold for functions the user imported before autolog was called.
+UNLOGGED_HELPERS = {
+    "sklearn.model_selection._validation": ("_fit_and_score", "_fit_and_predict"),
+    "sklearn.model_selection._search": ("_fit_and_score",),
+}
 
 
 def autolog(
@@ -105,17 +110,17 @@ def autolog(
 def _patch(module: ModuleType) -> None:
     if patching.is_patched(INTEGRATION):
         return
-    from sklearn.model_selection import _validation
-
     for cls in estimator_classes():
         for name in FIT_METHODS:
             # Inherited methods too (GridSearchCV's fit is BaseSearchCV's), but not descriptors
             # such as available_if, whose absence on an instance is meaningful.
             if inspect.isfunction(inspect.getattr_static(cls, name, None)):
                 patching.patch_training(INTEGRATION, cls, name, _fit_hook)
-    for name in UNLOGGED_HELPERS:
-        if hasattr(_validation, name):
-            patching.patch_without_logging(INTEGRATION, _validation, name)
+    for module_name, names in UNLOGGED_HELPERS.items():
+        helpers = importlib.import_module(module_name)
+        for name in names:
+            if hasattr(helpers, name):
+                patching.patch_without_logging(INTEGRATION, helpers, name)
 
 
 def estimator_classes() -> list[type]:
