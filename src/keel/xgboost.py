@@ -1,5 +1,6 @@
 """``keel.xgboost``: the XGBoost flavor, imported as ``import keel.xgboost`` like ``mlflow.xgboost``."""
 
+from keel.flavors.autologging.xgboost import autolog
 from keel.flavors.xgboost import (
     FLAVOR_NAME,
     MODEL_FORMAT_JSON,
@@ -13,6 +14,7 @@ __all__ = [
     "FLAVOR_NAME",
     "MODEL_FORMAT_JSON",
     "MODEL_FORMAT_UBJ",
+    "autolog",
     "load_model",
     "log_model",
     "save_model",
