@@ -179,7 +179,7 @@ def load_model(model_uri: str | os.PathLike[str], dst_path: str | os.PathLike[st
     directory = local_model_dir(os.fspath(model_uri), dst_path)
     conf = _flavor_conf(directory)
     add_code_to_path(directory, conf)
-    model_file = str(directory / conf["data"])
+    model_file = str(_inside(directory, conf["data"]))
     try:
         onnx.checker.check_model(model_file)
     except onnx.checker.ValidationError as exc:
@@ -187,8 +187,12 @@ def load_model(model_uri: str | os.PathLike[str], dst_path: str | os.PathLike[st
     return onnx.load(model_file)
 
 
-def _load_pyfunc(path: str) -> OnnxModelWrapper:
-    """The pyfunc loader (``loader_module: mlflow.onnx``): ``path`` is the ``model.onnx`` file."""
+def _load_pyfunc(path: str, model_config: dict[str, Any] | None = None) -> OnnxModelWrapper:
+    """The pyfunc loader (``loader_module: mlflow.onnx``): ``path`` is the ``model.onnx`` file.
+
+    The MLmodel's ``providers`` and ``onnx_session_options`` configure the session; ``model_config``
+    has nothing to set.
+    """
     conf = _flavor_conf(Path(path).parent)
     return OnnxModelWrapper(path, conf.get("providers"), conf.get("onnx_session_options"))
 
@@ -200,24 +204,41 @@ def _flavor_conf(directory: Path) -> dict[str, Any]:
     return conf
 
 
+def _inside(directory: Path, relative: str) -> Path:
+    """``directory / relative``, which must not lead out of the model directory."""
+    path = (directory / relative).resolve()
+    if not path.is_relative_to(directory.resolve()):
+        raise InvalidParameter(f"The model file '{relative}' must lie inside the model directory")
+    return path
+
+
 def _model_proto(onnx_model: Any) -> Any:
-    """A ModelProto of its own (``onnx.save_model`` moves external weights out of the one it saves)."""
+    """A ModelProto of its own, holding its weights (``onnx.save_model`` moves the weights of the
+    proto it saves out into external files, and leaves that proto pointing at them)."""
     import onnx
+    from onnx.external_data_helper import uses_external_data
 
     if isinstance(onnx_model, onnx.ModelProto):
-        copy = onnx.ModelProto()
-        copy.CopyFrom(onnx_model)
-        return copy
-    if isinstance(onnx_model, bytes):
-        return onnx.load_model_from_string(onnx_model)
-    if isinstance(onnx_model, str | os.PathLike):
+        proto = onnx.ModelProto()
+        proto.CopyFrom(onnx_model)
+    elif isinstance(onnx_model, bytes):
+        proto = onnx.load_model_from_string(onnx_model)
+    elif isinstance(onnx_model, str | os.PathLike):
         if not Path(onnx_model).is_file():
             raise NotFound(f"No ONNX file at '{onnx_model}'")
         return onnx.load(os.fspath(onnx_model))
-    raise InvalidParameter(
-        "onnx_model must be an onnx.ModelProto, its serialized bytes, or the path of a .onnx file, "
-        f"not {type(onnx_model)}; export a PyTorch module with keel.onnx.export_pytorch"
-    )
+    else:
+        raise InvalidParameter(
+            "onnx_model must be an onnx.ModelProto, its serialized bytes, or the path of a .onnx file, "
+            f"not {type(onnx_model)}; export a PyTorch module with keel.onnx.export_pytorch"
+        )
+    if any(uses_external_data(tensor) for tensor in proto.graph.initializer):
+        raise InvalidParameter(
+            "The ModelProto's weights are in external data files it does not hold (a proto loaded with "
+            "load_external_data=False, or one onnx.save_model or mlflow.onnx.save_model saved with "
+            "external data); pass the path of its .onnx file instead, or onnx.load it again."
+        )
+    return proto
 
 
 def export_pytorch(

@@ -4,9 +4,10 @@ keel writes the ``pytorch`` and ``python_function`` flavors exactly as MLflow 3.
 ``loader_module: mlflow.pytorch``, so MLflow loads keel's models and keel loads MLflow's (without
 importing mlflow). Both of MLflow's serialization formats are read and written, under ``data/``:
 
-- ``pickle``: the whole module, ``torch.save`` d into ``model.pth`` with cloudpickle's pickler (the
-  module MLflow names ``mlflow.pytorch.pickle_module``, recorded in ``pickle_module_info.txt``), or a
-  TorchScript module saved by ``torch.jit``. Stores any module; loading it runs code from the file.
+- ``pickle``: the whole module, saved by ``torch.save`` into ``model.pth`` with cloudpickle's
+  pickler (the module MLflow names ``mlflow.pytorch.pickle_module``, recorded in
+  ``pickle_module_info.txt``), or a TorchScript module saved by ``torch.jit``. Stores any module;
+  loading it runs code from the file.
 - ``pt2``: the graph ``torch.export`` traces from an input example, in ``model.pt2``. No Python
   classes are needed to load it, and MLflow loads it without ``MLFLOW_ALLOW_PICKLE_DESERIALIZATION``.
 
@@ -215,7 +216,8 @@ def load_model(
     device: str | None = None,
     **kwargs: Any,
 ) -> Any:
-    """The ``torch.nn.Module`` of a model saved or logged by keel or MLflow, in eval mode.
+    """The ``torch.nn.Module`` of a model saved or logged by keel or MLflow: a pickled module in eval
+    mode, or for ``pt2`` the module ``torch.export`` traced (in eval mode) when it was saved.
 
     Loading runs code from the model file: trust its source.
 
@@ -242,7 +244,10 @@ def load_model(
             conf.get("pytorch_version"),
             torch.__version__,
         )
-    return read_module(directory / conf["model_data"], device, kwargs)
+    location = (directory / conf["model_data"]).resolve()
+    if not location.is_relative_to(directory.resolve()):
+        raise InvalidParameter(f"The model data '{conf['model_data']}' must lie inside the model directory")
+    return read_module(location, device, kwargs)
 
 
 def _load_pyfunc(path: str, model_config: dict[str, Any] | None = None) -> PyTorchModelWrapper:
