@@ -1,5 +1,6 @@
 """``keel.pytorch``: the PyTorch flavor, imported as ``import keel.pytorch`` like ``mlflow.pytorch``."""
 
+from keel.flavors.autologging.lightning import autolog
 from keel.flavors.pytorch import (
     FLAVOR_NAME,
     SERIALIZATION_FORMAT_PICKLE,
@@ -16,6 +17,7 @@ __all__ = [
     "FLAVOR_NAME",
     "SERIALIZATION_FORMAT_PICKLE",
     "SERIALIZATION_FORMAT_PT2",
+    "autolog",
     "load_model",
     "load_state_dict",
     "log_model",

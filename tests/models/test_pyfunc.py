@@ -14,7 +14,7 @@ import pytest
 from model_classes import Echo, MlflowDouble, MlflowUpper, NoContext, Scale
 
 import keel
-from keel.errors import InvalidParameter, NotFound, Unsupported
+from keel.errors import InvalidParameter, NotFound
 
 FRAME = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [1, 2, 3]})
 
@@ -181,9 +181,25 @@ def test_a_missing_local_model_is_not_found(tmp_path: Path) -> None:
         keel.pyfunc.load_model(tmp_path / "nothing")
 
 
-def test_registered_model_uris_are_not_supported_yet() -> None:
-    with pytest.raises(Unsupported, match="no model registry"):
-        keel.pyfunc.load_model("models:/my-model/1")
+def test_registered_model_uris_resolve_through_the_registry(classifier, features) -> None:
+    import keel.sklearn
+
+    with keel.start_run() as run:
+        keel.sklearn.log_model(classifier, name="model")
+    client = keel.Client()
+    for _ in range(2):
+        keel.register_model(f"runs:/{run.info.run_id}/model", "clf")
+    client.set_registered_model_alias("clf", "champion", 1)
+    client.transition_model_version_stage("clf", 2, "Staging")
+    expected = classifier.predict(features)
+    for uri in ("models:/clf/1", "models:/clf@champion", "models:/clf/Staging", "models:/clf/latest"):
+        np.testing.assert_array_equal(keel.pyfunc.load_model(uri).predict(features), expected)
+    with pytest.raises(NotFound, match="No versions of model 'clf'"):
+        keel.pyfunc.load_model("models:/clf/Production")
+    with pytest.raises(NotFound):
+        keel.pyfunc.load_model("models:/ghost/1")
+    with pytest.raises(InvalidParameter, match="alias"):
+        keel.pyfunc.load_model("models:/clf@nobody")
 
 
 def test_save_model_refuses_objects_that_are_not_python_models(tmp_path: Path) -> None:

@@ -54,6 +54,7 @@ FLAVOR_NAME = "lightgbm"
 LOADER_MODULE = "mlflow.lightgbm"
 SERIALIZATION_FORMAT_SKOPS = "skops"
 SERIALIZATION_FORMAT_PICKLE = "pickle"
+SKOPS_HINT = "save with serialization_format='skops'"
 SERIALIZATION_FORMAT_CLOUDPICKLE = "cloudpickle"
 SUPPORTED_SERIALIZATION_FORMATS = (
     SERIALIZATION_FORMAT_SKOPS,
@@ -270,7 +271,7 @@ def _load_lgb_model(directory: Path, conf: dict[str, Any]) -> Any:
             warn_untrusted_format(str(path), f"skops trusting {wider}")
         return skops.io.load(path, trusted=trusted)
     if serialization_format in (SERIALIZATION_FORMAT_PICKLE, SERIALIZATION_FORMAT_CLOUDPICKLE):
-        warn_untrusted_format(str(path), serialization_format)
+        warn_untrusted_format(str(path), serialization_format, SKOPS_HINT)
         with path.open("rb") as stream:
             if serialization_format == SERIALIZATION_FORMAT_PICKLE:
                 return pickle.load(stream)

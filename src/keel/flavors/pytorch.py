@@ -35,6 +35,7 @@ from keel.flavors.pytorch_formats import (
     SERIALIZATION_FORMAT_PICKLE,
     SERIALIZATION_FORMAT_PT2,
     SUPPORTED_SERIALIZATION_FORMATS,
+    TORCH_HINT,
     default_map_location,
     example_arrays,
     read_module,
@@ -373,6 +374,6 @@ def load_state_dict(state_dict_uri: str | os.PathLike[str], **kwargs: Any) -> An
     file = local_model_dir(os.fspath(state_dict_uri)) / STATE_DICT_FILE
     kwargs.setdefault("weights_only", True)
     if not kwargs["weights_only"]:
-        warn_untrusted_format(str(file), "pickle")
+        warn_untrusted_format(str(file), "pickle", TORCH_HINT)
     kwargs.setdefault("map_location", default_map_location(None))
     return torch.load(file, **kwargs)

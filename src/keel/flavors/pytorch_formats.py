@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from keel.models.signature import ModelSignature
 
 SERIALIZATION_FORMAT_PICKLE = "pickle"
+TORCH_HINT = "log the weights (keel.pytorch.log_state_dict) or an ONNX export (keel.onnx.export_pytorch)"
 SERIALIZATION_FORMAT_PT2 = "pt2"
 SUPPORTED_SERIALIZATION_FORMATS = (SERIALIZATION_FORMAT_PICKLE, SERIALIZATION_FORMAT_PT2)
 PICKLED_MODEL_FILE = "model.pth"
@@ -134,7 +135,7 @@ def default_map_location(device: str | None) -> str | None:
 def _read_pickled(file: Path, module_name: str, device: str | None, options: dict[str, Any]) -> Any:
     import torch
 
-    warn_untrusted_format(str(file), f"pickle ({module_name})")
+    warn_untrusted_format(str(file), f"pickle ({module_name})", TORCH_HINT)
     location = options.pop("map_location", default_map_location(device))
     if _is_torchscript(file):
         model = torch.jit.load(str(file), map_location=location)  # type: ignore[no-untyped-call]
@@ -151,7 +152,7 @@ def _read_pickled(file: Path, module_name: str, device: str | None, options: dic
 def _read_exported(file: Path, device: str | None) -> Any:
     import torch
 
-    warn_untrusted_format(str(file), "pt2 (torch.export)")
+    warn_untrusted_format(str(file), "pt2 (torch.export)", TORCH_HINT)
     model = torch.export.load(file).module()
     if device:  # an exported program's tensors cannot move between devices
         wanted = torch.device(device).type

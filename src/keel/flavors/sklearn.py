@@ -49,6 +49,7 @@ __all__ = [
 FLAVOR_NAME = "sklearn"
 LOADER_MODULE = "mlflow.sklearn"
 SERIALIZATION_FORMAT_PICKLE = "pickle"
+SKOPS_HINT = "save with serialization_format='skops'"
 SERIALIZATION_FORMAT_CLOUDPICKLE = "cloudpickle"
 SERIALIZATION_FORMAT_SKOPS = "skops"
 SUPPORTED_SERIALIZATION_FORMATS = (
@@ -223,11 +224,11 @@ def _load_estimator(path: Path, conf: dict[str, Any]) -> Any:
             warn_untrusted_format(str(path), f"skops trusting {trusted}")
         return skops.io.load(path, trusted=trusted)
     if serialization_format == SERIALIZATION_FORMAT_CLOUDPICKLE:
-        warn_untrusted_format(str(path), serialization_format)
+        warn_untrusted_format(str(path), serialization_format, SKOPS_HINT)
         with path.open("rb") as stream:
             return cloudpickle.load(stream)
     if serialization_format == SERIALIZATION_FORMAT_PICKLE:
-        warn_untrusted_format(str(path), serialization_format)
+        warn_untrusted_format(str(path), serialization_format, SKOPS_HINT)
         with path.open("rb") as stream:
             return pickle.load(stream)
     raise InvalidParameter(

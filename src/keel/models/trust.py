@@ -18,17 +18,21 @@ _warned = False
 _lock = threading.Lock()
 
 
-def warn_untrusted_format(path: str, serialization_format: str) -> None:
-    """Warn, the first time in this process, that loading ``path`` trusts whoever wrote it."""
+def warn_untrusted_format(path: str, serialization_format: str, safer: str | None = None) -> None:
+    """Warn, the first time in this process, that loading ``path`` trusts whoever wrote it.
+
+    Args:
+        safer: how the flavor can save without pickle, e.g. "save with serialization_format='skops'".
+    """
     global _warned
     with _lock:
         if _warned:
             return
         _warned = True
+    hint = f" To avoid pickle, {safer}." if safer else ""
     warnings.warn(
         f"Loading '{path}' ({serialization_format}) can execute arbitrary code stored in the model "
-        "file: only load models from sources you trust. Saving scikit-learn models with "
-        "serialization_format='skops' avoids pickle. (Shown once per process.)",
+        f"file: only load models from sources you trust.{hint} (Shown once per process.)",
         UntrustedModelWarning,
         stacklevel=3,
     )
