@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import click
 
+from keel.cli.predict import predict
+
 
 @click.group()
 def models() -> None:
     """Work with logged and registered models."""
+
+
+models.add_command(predict)
