@@ -9,6 +9,7 @@ as named, as MLflow does. Flavors are registered here, the way artifact schemes 
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -61,9 +62,12 @@ def load_implementation(model_dir: Path, model: Model, model_config: dict[str, A
     add_code_to_path(model_dir, conf)
     data_path = model_dir / conf["data"] if conf.get("data") else model_dir
     module = importlib.import_module(keel_loader_for(conf["loader_module"]))
-    if model_config:
-        return module._load_pyfunc(str(data_path), model_config)
-    return module._load_pyfunc(str(data_path))
+    # As MLflow: the config saved with the model, overridden key by key by the caller's.
+    config = {**(conf.get("config") or {}), **(model_config or {})}
+    loader = module._load_pyfunc
+    if config and len(inspect.signature(loader).parameters) > 1:
+        return loader(str(data_path), config)
+    return loader(str(data_path))
 
 
 def add_code_to_path(model_dir: Path, conf: dict[str, Any]) -> None:
