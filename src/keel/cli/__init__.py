@@ -10,6 +10,7 @@ from keel.cli.models import models
 from keel.cli.runs import experiments, runs
 from keel.cli.server import server
 from keel.cli.sync import sync
+from keel.cli.webhooks import webhooks
 from keel.errors import KeelError
 from keel.version import __version__
 
@@ -25,6 +26,7 @@ cli.add_command(models)
 cli.add_command(runs)
 cli.add_command(server)
 cli.add_command(sync)
+cli.add_command(webhooks)
 
 
 def main() -> None:

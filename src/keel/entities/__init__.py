@@ -25,10 +25,20 @@ from keel.entities.registry import (
     RegistryEvent,
 )
 from keel.entities.run import Run, RunData, RunInfo, RunInputs, RunOutputs
+from keel.entities.webhook import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    Webhook,
+    WebhookDelivery,
+    WebhookStatus,
+    WebhookTestResult,
+)
 
 __all__ = [
     "Dataset",
     "DatasetInput",
+    "DeliveryAttempt",
+    "DeliveryStatus",
     "Experiment",
     "ExperimentTag",
     "InputTag",
@@ -59,4 +69,8 @@ __all__ = [
     "RunStatus",
     "RunTag",
     "ViewType",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookStatus",
+    "WebhookTestResult",
 ]

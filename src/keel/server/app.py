@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from keel.errors import KeelError
-from keel.server import errors
+from keel.server import errors, webhook_dispatch
 from keel.server.endpoints import Endpoint, asgi_endpoint
 from keel.server.limits import BodySizeLimit
 from keel.server.proxied_artifacts import proxied_resolver
@@ -27,11 +27,13 @@ from keel.server.routes import (
     registry_extras,
     runs,
     ui,
+    webhooks,
 )
 from keel.server.state import Stores
 from keel.store.artifacts import get_artifact_repository
 from keel.store.clock import now_ms
 from keel.store.registry.sql import SqlRegistryStore
+from keel.store.registry.sql.webhooks import SqlWebhookStore
 from keel.store.tracking.sql import SqlTrackingStore
 
 if TYPE_CHECKING:
@@ -49,6 +51,7 @@ ENDPOINT_GROUPS: tuple[Iterable[Endpoint], ...] = (
     logged_models.ENDPOINTS,
     registered_models.ENDPOINTS,
     model_versions.ENDPOINTS,
+    webhooks.ENDPOINTS,
 )
 
 
@@ -75,6 +78,7 @@ def open_stores(settings: ServerSettings, clock: Callable[[], int] | None = None
         registry=SqlRegistryStore(tracking, resolve=proxied_resolver(artifact_root), clock=now),
         artifacts=artifact_root,
         artifacts_destination=settings.artifacts_destination,
+        webhooks=SqlWebhookStore(tracking.engines, clock=now),
     )
 
 
@@ -83,7 +87,8 @@ def create_app(settings: ServerSettings, clock: Callable[[], int] | None = None)
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.stores = open_stores(settings, clock)
         try:
-            yield
+            async with webhook_dispatch.running(app.state.stores, clock):
+                yield
         finally:
             app.state.stores.tracking.close()
 
@@ -91,7 +96,8 @@ def create_app(settings: ServerSettings, clock: Callable[[], int] | None = None)
     for group in ENDPOINT_GROUPS:
         routes += api_routes(group)
     # The UI last: its pages never shadow the API.
-    routes += [*metric_sampling.KEEL_ROUTES, *registry_extras.KEEL_ROUTES, *ui.ROUTES]
+    routes += [*metric_sampling.KEEL_ROUTES, *registry_extras.KEEL_ROUTES, *webhooks.KEEL_ROUTES]
+    routes += ui.ROUTES
     return Starlette(
         routes=routes,
         lifespan=lifespan,

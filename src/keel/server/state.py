@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from keel.store.artifacts.base import ArtifactRepository
     from keel.store.registry.base import RegistryStore
+    from keel.store.registry.webhooks import WebhookStore
     from keel.store.tracking.base import TrackingStore
 
 
@@ -18,3 +19,4 @@ class Stores:
     artifacts: ArtifactRepository | None
     """The proxied artifact root (``--artifacts-destination``); None when artifacts are not served."""
     artifacts_destination: str
+    webhooks: WebhookStore | None = None

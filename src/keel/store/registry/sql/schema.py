@@ -133,3 +133,17 @@ webhook_deliveries = Table(
     Index(None, "status", "next_attempt_at"),
     Index(None, "webhook_pk", "delivery_pk"),
 )
+
+# One row per POST of a delivery (migration 0004); the delivery row keeps the last one's result.
+webhook_delivery_attempts = Table(
+    "webhook_delivery_attempts",
+    metadata,
+    Column("delivery_pk", Integer, ForeignKey("webhook_deliveries.delivery_pk"), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("timestamp", BigInteger, nullable=False),
+    Column("duration_ms", Integer),
+    Column("response_status", Integer),
+    Column("response_body", Text),
+    Column("error", Text),
+    PrimaryKeyConstraint("delivery_pk", "attempt"),
+)
