@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from keel.cli.predict import predict
+from keel.cli.registry import history, lineage, register
 
 
 @click.group()
@@ -13,3 +14,6 @@ def models() -> None:
 
 
 models.add_command(predict)
+models.add_command(register)
+models.add_command(lineage)
+models.add_command(history)
