@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import NoReturn
 
+import httpx
 import pytest
 from seeding import SeededExperiment
 
@@ -89,3 +90,14 @@ class SeededServer:
 
     def run_page(self, run_id: str, experiment_id: str | None = None) -> str:
         return f"{self.url}/experiments/{experiment_id or self.experiment.experiment_id}/runs/{run_id}"
+
+
+@dataclass(frozen=True)
+class BareServer:
+    """A live keel server with nothing in it yet; a test module seeds what it needs."""
+
+    url: str
+    data_dir: Path
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30)

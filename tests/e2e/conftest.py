@@ -8,6 +8,7 @@ from browser_support import (
     LONG_POINTS,
     POINTS,
     RUNS,
+    BareServer,
     SeededServer,
     browser_unavailable_reason,
     chromium_path,
@@ -37,6 +38,14 @@ def keel(browser, tmp_path_factory):
     with LiveServer(ServerSettings.embedded(tmp_path_factory.mktemp("keel-ui"))) as server:
         experiment = seed_experiment(server.url, runs=RUNS, points=POINTS)
         yield SeededServer(server.url, experiment, seed_long_history(server.url, LONG_POINTS))
+
+
+@pytest.fixture(scope="module")
+def bare_keel(browser, tmp_path_factory):
+    """A keel server over its own SQLite and artifact folder, empty: the module seeds it."""
+    data_dir = tmp_path_factory.mktemp("keel-ui-bare")
+    with LiveServer(ServerSettings.embedded(data_dir)) as server:
+        yield BareServer(server.url, data_dir)
 
 
 @pytest.fixture

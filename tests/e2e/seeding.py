@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import struct
+import zlib
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 
@@ -97,3 +100,59 @@ def seed_long_history(base_url: str, points: int, experiment: str = "long histor
         run_id = str(created["run"]["info"]["run_id"])  # type: ignore[index]
         log_history(client, run_id, "loss", values, 1_700_000_000_000)
     return experiment_id, run_id
+
+
+def create_experiment(client: httpx.Client, name: str, artifact_location: str | None = None) -> str:
+    body: dict[str, object] = {"name": name}
+    if artifact_location:
+        body["artifact_location"] = artifact_location
+    return str(call(client, "/experiments/create", body)["experiment_id"])
+
+
+def create_run(
+    client: httpx.Client,
+    experiment_id: str,
+    name: str,
+    params: dict[str, str] | None = None,
+    tags: dict[str, str] | None = None,
+    metrics: dict[str, float] | None = None,
+) -> dict[str, Any]:
+    """A finished run with the given params, tags and (step 0) metrics; returns its ``info``."""
+    created = call(client, "/runs/create", {"experiment_id": experiment_id, "run_name": name})
+    info: dict[str, Any] = created["run"]["info"]  # type: ignore[index]
+    call(
+        client,
+        "/runs/log-batch",
+        {
+            "run_id": info["run_id"],
+            "params": [{"key": k, "value": v} for k, v in (params or {}).items()],
+            "tags": [{"key": k, "value": v} for k, v in (tags or {}).items()],
+            "metrics": [
+                {"key": k, "value": v, "timestamp": 0, "step": 0} for k, v in (metrics or {}).items()
+            ],
+        },
+    )
+    call(client, "/runs/update", {"run_id": info["run_id"], "status": "FINISHED", "end_time": 60_000})
+    return info
+
+
+def upload_artifact(client: httpx.Client, artifact_uri: str, path: str, content: bytes) -> None:
+    """Through the mlflow-artifacts proxy, as MLflow's client uploads to a run under ``mlflow-artifacts:``."""
+    base = artifact_uri.removeprefix("mlflow-artifacts:").lstrip("/")
+    client.put(f"/api/2.0/mlflow-artifacts/artifacts/{base}/{path}", content=content).raise_for_status()
+
+
+def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
+    """A solid-colour PNG, written by hand so no imaging library is needed."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    row = b"\x00" + bytes(rgb) * width
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(row * height))
+        + chunk(b"IEND", b"")
+    )

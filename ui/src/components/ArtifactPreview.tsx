@@ -119,8 +119,8 @@ export function ArtifactPreview({ url, path, size }: { url: string; path: string
       <header className="preview-header">
         <h3 className="preview-title">{path}</h3>
         <span className="muted">{formatBytes(size)}</span>
-        <a className="button-link" href={url} download={name}>
-          Download<span className="sr-only"> {name}</span>
+        <a className="button-link" href={url} download={name} aria-label={`Download ${name}`}>
+          Download
         </a>
       </header>
       {error && (

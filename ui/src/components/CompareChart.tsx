@@ -11,7 +11,7 @@ import type { Metric } from "../api/types";
 import { formatSeconds, type ChartSettings } from "../lib/chartSettings";
 import { HOVER_HINT, hoverPlugin, type DescribeHover } from "../lib/chartHover";
 import type { CompareRun } from "../lib/compareRuns";
-import { formatNumber, formatTick, formatTime } from "../lib/format";
+import { formatNumber, formatTicks, formatTime } from "../lib/format";
 import { alignSeries, seriesFromHistory, styleSeries } from "../lib/overlay";
 import { useElementWidth } from "../lib/useElementWidth";
 
@@ -170,9 +170,11 @@ export function CompareChart({ runs, metricKey, settings, height = 240 }: Compar
           labelSize: 18,
           size: 36,
           space: xAxis === "step" ? 60 : 90,
-          ...(xAxis === "time" ? {} : { values: (_u: uPlot, splits: number[]) => splits.map(xAxis === "relative" ? formatSeconds : formatTick) }),
+          ...(xAxis === "time"
+            ? {}
+            : { values: (_u: uPlot, splits: number[]) => (xAxis === "relative" ? splits.map(formatSeconds) : formatTicks(splits)) }),
         },
-        { size: 56, values: (_u, splits) => splits.map(formatTick) },
+        { size: 56, values: (_u, splits) => formatTicks(splits) },
       ],
       series: [{ label: xAxis }, ...runs.map((run) => ({ label: run.name, stroke: run.color, width: 1.5, spanGaps: true, points: { show: showMarkers, fill: run.color } }))],
       hooks: {

@@ -58,8 +58,8 @@ export function DiffTable({ runs }: { runs: readonly CompareRun[] }) {
                   <tr key={row.key} className={row.differs ? "is-different" : undefined}>
                     <th scope="row">
                       {row.differs && (
-                        <span className="diff-mark" title="Values differ">
-                          ≠<span className="sr-only"> differs:</span>
+                        <span className="diff-mark" title="Values differ" aria-label="differs:">
+                          ≠
                         </span>
                       )}{" "}
                       {row.key}

@@ -144,14 +144,14 @@ export function ExperimentRow({ experiment, selected, onSelect, onChanged }: Exp
       <td>{formatTime(experiment.last_update_time)}</td>
       <td className="row-actions">
         {deleted ? (
-          <button type="button" className="secondary small" disabled={busy} onClick={() => void restore()}>
-            Restore<span className="sr-only"> {name}</span>
+          <button type="button" className="secondary small" disabled={busy} onClick={() => void restore()} aria-label={`Restore ${name}`}>
+            Restore
           </button>
         ) : mode === "confirmDelete" ? (
           <span className="confirm" role="group" aria-label={`Confirm deleting ${name}`} onKeyDown={onEscape}>
             <span>Delete with its runs?</span>
-            <button ref={confirmButton} type="button" className="danger small" disabled={busy} onClick={() => void remove()}>
-              Delete<span className="sr-only"> {name}</span>
+            <button ref={confirmButton} type="button" className="danger small" disabled={busy} onClick={() => void remove()} aria-label={`Delete ${name}`}>
+              Delete
             </button>
             <button type="button" className="secondary small" onClick={cancel}>
               Keep
@@ -160,11 +160,11 @@ export function ExperimentRow({ experiment, selected, onSelect, onChanged }: Exp
         ) : (
           mode === "view" && (
             <>
-              <button ref={renameButton} type="button" className="secondary small" onClick={() => setMode("rename")}>
-                Rename<span className="sr-only"> {name}</span>
+              <button ref={renameButton} type="button" className="secondary small" onClick={() => setMode("rename")} aria-label={`Rename ${name}`}>
+                Rename
               </button>
-              <button type="button" className="secondary small" onClick={() => setMode("confirmDelete")}>
-                Delete<span className="sr-only"> {name}</span>
+              <button type="button" className="secondary small" onClick={() => setMode("confirmDelete")} aria-label={`Delete ${name}`}>
+                Delete
               </button>
             </>
           )

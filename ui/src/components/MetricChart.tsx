@@ -11,7 +11,7 @@ import { getDownsampledHistory } from "../api/mlflow";
 import { toNumber, type DownsampledHistory, type WireDouble } from "../api/types";
 import { ema, forLogScale, type ChartSettings } from "../lib/chartSettings";
 import { HOVER_HINT, hoverPlugin, type DescribeHover } from "../lib/chartHover";
-import { formatNumber, formatTick } from "../lib/format";
+import { formatNumber, formatTicks } from "../lib/format";
 
 export interface MetricChartProps {
   runId: string;
@@ -104,8 +104,8 @@ function plotOptions(
       },
     },
     axes: [
-      { label: "step", labelSize: 18, size: 36, space: 60, values: (_u, splits) => splits.map(formatTick) },
-      { size: 56, values: (_u, splits) => splits.map(formatTick) },
+      { label: "step", labelSize: 18, size: 36, space: 60, values: (_u, splits) => formatTicks(splits) },
+      { size: 56, values: (_u, splits) => formatTicks(splits) },
     ],
     series: [
       { label: "step" },

@@ -83,10 +83,12 @@ export function ParallelCoordinates({ runs, params, metric }: ParallelCoordinate
         {axes.map((axis) => (
           <g key={`${axis.column.kind}.${axis.column.key}`} className="pc-axis">
             <line x1={axis.x} x2={axis.x} y1={MARGIN.top} y2={MARGIN.top + inner.height} />
-            <text x={axis.x} y={MARGIN.top - 14} textAnchor="middle" className={`axis-title${axis.column.kind === "metric" ? " is-metric" : ""}`}>
+            <g>
               <title>{`${axis.column.kind} ${axis.column.key}`}</title>
-              {shortLabel(axis.column.key, 16)}
-            </text>
+              <text x={axis.x} y={MARGIN.top - 14} textAnchor="middle" className={`axis-title${axis.column.kind === "metric" ? " is-metric" : ""}`}>
+                {shortLabel(axis.column.key, 16)}
+              </text>
+            </g>
             {ticks(axis.scale, 4, formatTick).map((tick) => (
               <text
                 key={tick.label}

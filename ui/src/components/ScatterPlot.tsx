@@ -112,8 +112,8 @@ export function ScatterPanel({ runs }: { runs: readonly CompareRun[] }) {
   return (
     <div className="plot-panel">
       <div className="plot-controls">
-        <ColumnSelect label="X axis" columns={columns} value={xColumn} onChange={setX} />
-        <ColumnSelect label="Y axis" columns={columns} value={yColumn} onChange={setY} />
+        <ColumnSelect label="Scatter x" columns={columns} value={xColumn} onChange={setX} />
+        <ColumnSelect label="Scatter y" columns={columns} value={yColumn} onChange={setY} />
       </div>
       <ScatterPlot runs={runs} x={xColumn} y={yColumn} />
     </div>

@@ -83,11 +83,11 @@ function TagRow({ runId, tag, onChanged }: { runId: string; tag: KeyValue; onCha
       <td className="row-actions">
         {!editing && (
           <>
-            <button type="button" className="secondary small" onClick={() => setEditing(true)}>
-              Edit<span className="sr-only"> tag {tag.key}</span>
+            <button type="button" className="secondary small" onClick={() => setEditing(true)} aria-label={`Edit tag ${tag.key}`}>
+              Edit
             </button>
-            <button type="button" className="secondary small" disabled={busy} onClick={() => void run(() => deleteRunTag(runId, tag.key))}>
-              Delete<span className="sr-only"> tag {tag.key}</span>
+            <button type="button" className="secondary small" disabled={busy} onClick={() => void run(() => deleteRunTag(runId, tag.key))} aria-label={`Delete tag ${tag.key}`}>
+              Delete
             </button>
           </>
         )}

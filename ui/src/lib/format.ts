@@ -44,3 +44,8 @@ export function formatTick(value: number): string {
   if (abs !== 0 && abs < 1e-3) return value.toExponential(1);
   return String(Number(value.toPrecision(4)));
 }
+
+/** uPlot's tick labels: a log axis hands over null for the ticks it leaves unlabelled. */
+export function formatTicks(splits: readonly (number | null)[]): string[] {
+  return splits.map((value) => (value === null || value === undefined ? "" : formatTick(value)));
+}
