@@ -108,3 +108,14 @@ def test_a_comparison_of_nothing_says_how_to_start(page, bare_keel):
     expect(page.get_by_text("No runs to compare yet.")).to_be_visible()
     page.goto(f"{bare_keel.url}/#/compare-runs?runs=[%22{'0' * 32}%22]")
     expect(page.get_by_role("alert")).to_contain_text("RESOURCE_DOES_NOT_EXIST")
+
+
+def test_a_narrow_window_has_no_sideways_page_scroll(page, bare_keel, seeded):
+    page.set_viewport_size({"width": 380, "height": 800})
+    page.goto(compare_url(bare_keel, seeded.run_ids[:3]))
+    expect(page.locator('figure[data-metric="loss"]')).to_have_attribute("data-state", "ready")
+    expect(page.locator("svg.parallel-coordinates path.pc-line")).to_have_count(3)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.goto(f"{bare_keel.url}/experiments")
+    expect(page.get_by_role("link", name="compare")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")

@@ -9,7 +9,7 @@ import { ApiError, isAbort } from "../api/client";
 import { getMetricHistoryBulkInterval } from "../api/mlflow";
 import type { Metric } from "../api/types";
 import { formatSeconds, type ChartSettings } from "../lib/chartSettings";
-import { HOVER_HINT, hoverPlugin, type DescribeHover } from "../lib/chartHover";
+import { hoverPlugin, type DescribeHover } from "../lib/chartHover";
 import type { CompareRun } from "../lib/compareRuns";
 import { formatNumber, formatTicks, formatTime } from "../lib/format";
 import { alignSeries, seriesFromHistory, styleSeries } from "../lib/overlay";
@@ -196,13 +196,13 @@ export function CompareChart({ runs, metricKey, settings, height = 240 }: Compar
     plotRef.current?.setSize({ width, height });
   }, [width, height]);
 
-  useEffect(() => {
-    if (hoverRef.current) hoverRef.current.textContent = HOVER_HINT;
-    return () => {
+  useEffect(
+    () => () => {
       plotRef.current?.destroy();
       plotRef.current = null;
-    };
-  }, []);
+    },
+    [],
+  );
 
   const total = history?.length ?? 0;
   const plotted = new Set(history?.map((m) => m.run_id)).size;
@@ -230,7 +230,7 @@ export function CompareChart({ runs, metricKey, settings, height = 240 }: Compar
       <p className="chart-summary muted" aria-live="polite">
         {state === "loading" ? "Loading…" : summary}
       </p>
-      <p ref={hoverRef} className="hover-values muted" />
+      <p ref={hoverRef} className="hover-values muted" aria-hidden="true" />
     </figure>
   );
 }

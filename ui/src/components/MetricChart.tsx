@@ -10,7 +10,7 @@ import { ApiError, isAbort } from "../api/client";
 import { getDownsampledHistory } from "../api/mlflow";
 import { toNumber, type DownsampledHistory, type WireDouble } from "../api/types";
 import { ema, forLogScale, type ChartSettings } from "../lib/chartSettings";
-import { HOVER_HINT, hoverPlugin, type DescribeHover } from "../lib/chartHover";
+import { hoverPlugin, type DescribeHover } from "../lib/chartHover";
 import { formatNumber, formatTicks } from "../lib/format";
 
 export interface MetricChartProps {
@@ -201,10 +201,6 @@ export function MetricChart({ runId, metricKey, version, height = 200, settings 
     plotRef.current?.setSize({ width, height });
   }, [width, height]);
 
-  useEffect(() => {
-    if (hoverRef.current) hoverRef.current.textContent = HOVER_HINT;
-  }, []);
-
   useEffect(
     () => () => {
       plotRef.current?.destroy();
@@ -246,7 +242,7 @@ export function MetricChart({ runId, metricKey, version, height = 200, settings 
       <p className="chart-summary muted" aria-live="polite">
         {state === "loading" ? "Loading…" : summary}
       </p>
-      <p ref={hoverRef} className="hover-values muted" />
+      <p ref={hoverRef} className="hover-values muted" aria-hidden="true" />
     </figure>
   );
 }

@@ -10,7 +10,6 @@ export interface HoverItem {
 
 export type DescribeHover = (u: uPlot, index: number) => { x: string; items: HoverItem[] } | null;
 
-export const HOVER_HINT = "Hover over a chart to read its values.";
 
 function render(target: HTMLElement, x: string, items: readonly HoverItem[]): void {
   const parts: Node[] = [];
@@ -32,7 +31,7 @@ function render(target: HTMLElement, x: string, items: readonly HoverItem[]): vo
   target.replaceChildren(...parts);
 }
 
-/** A uPlot plugin writing the values under the cursor into `target`, or a hint when it leaves. */
+/** A uPlot plugin writing the values under the cursor into `target`; it empties when the cursor leaves. */
 export function hoverPlugin(target: () => HTMLElement | null, describe: DescribeHover): uPlot.Plugin {
   return {
     hooks: {
@@ -42,7 +41,7 @@ export function hoverPlugin(target: () => HTMLElement | null, describe: Describe
         const index = u.cursor.idx;
         const described = index === null || index === undefined ? null : describe(u, index);
         if (described) render(element, described.x, described.items);
-        else element.textContent = HOVER_HINT;
+        else element.replaceChildren();
       },
     },
   };

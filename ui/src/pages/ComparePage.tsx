@@ -116,7 +116,7 @@ export function ComparePage({ runIds }: { runIds: string[] }) {
               <>
                 <div className="chart-toolbar">
                   <ChartOptions showXAxis value={settings} onChange={(next) => setSearchParams(chartSettingsParams(next), { replace: true })} />
-                  <p className="muted small-print">Drag across a chart to zoom; double-click to zoom out.</p>
+                  <p className="muted small-print">Hover to read values; drag across a chart to zoom, double-click to zoom out.</p>
                 </div>
                 <div className="chart-grid">
                   {metricKeys.map((metricKey) => (

@@ -2,7 +2,7 @@
 // datasets (the Overview tab), and its artifacts (the Artifacts tab, `?tab=artifacts`).
 // A running run is polled so its charts follow along.
 import { useEffect } from "react";
-import { getRun } from "../api/mlflow";
+import { getExperiment, getRun } from "../api/mlflow";
 import { toNumber, type KeyValue, type Run } from "../api/types";
 import { ArtifactBrowser } from "../components/ArtifactBrowser";
 import { ChartOptions } from "../components/ChartOptions";
@@ -134,7 +134,7 @@ function Overview({ run, onChanged, settings }: { run: Run; onChanged: () => voi
           <>
             <div className="chart-toolbar">
               <ChartOptions value={settings} onChange={(next) => setSearchParams(chartSettingsParams(next), { replace: true })} />
-              <p className="muted small-print">Drag across a chart to zoom into those steps; double-click to zoom out.</p>
+              <p className="muted small-print">Hover to read values; drag across a chart to zoom into those steps, double-click to zoom out.</p>
             </div>
             <div className="chart-grid">
               {metrics.map((metric) => (
@@ -181,6 +181,8 @@ export function RunPage({ experimentId, runId }: { experimentId: string; runId: 
   const artifact = search.get("artifact");
   const settings = readChartSettings(search);
   const result = useApi((signal) => getRun(runId, signal), [runId]);
+  const experiment = useApi((signal) => getExperiment(experimentId, signal), [experimentId]);
+  const experimentName = experiment.data?.experiment.name;
   const run = result.data?.run;
   const running = run?.info.status === "RUNNING";
   const name = run?.info.run_name || runId;
@@ -201,7 +203,7 @@ export function RunPage({ experimentId, runId }: { experimentId: string; runId: 
     <section className="page run-page" aria-labelledby="run-title">
       <nav aria-label="Breadcrumb" className="breadcrumb">
         <Link to={paths.experiments()}>Experiments</Link> <span aria-hidden="true">/</span>{" "}
-        <Link to={paths.runs(experimentId)}>Experiment {experimentId}</Link> <span aria-hidden="true">/</span>
+        <Link to={paths.runs(experimentId)}>{experimentName ?? `Experiment ${experimentId}`}</Link> <span aria-hidden="true">/</span>
       </nav>
       <header className="page-header">
         <h1 id="run-title">{run ? name : result.error ? "Run not found" : "…"}</h1>
