@@ -133,6 +133,8 @@ describe("RunsTable", () => {
     expect(toggles.map((t) => t.textContent)).toEqual(["▾ model = linear", "▾ model = tree"]);
     expect(screen.getByText("2 runs")).toBeTruthy();
     expect(screen.getByText("4 runs")).toBeTruthy();
+    const linear = screen.getAllByRole("row").find((r) => r.textContent?.includes("model = linear"))!;
+    expect(within(linear).getAllByRole("gridcell")).toHaveLength(columns.length);
     await userEvent.click(toggles[1]!);
     expect(onToggleRow.mock.calls[0]![0]).toMatchObject({ kind: "group", value: "tree" });
 

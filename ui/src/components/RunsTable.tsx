@@ -2,7 +2,7 @@
 // page of runs as the end comes into view. Rows are runs, group headers (group by a param or tag)
 // and child runs under their parent. Keyboard: arrows, Page Up/Down, Home/End, Enter opens a run
 // (or opens/closes a group), Space selects, Right/Left show/hide a parent's child runs.
-import { useEffect, useId, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
 import type { Run } from "../api/types";
 import { plural } from "../lib/format";
 import type { TableRow } from "../lib/runTree";
@@ -17,6 +17,8 @@ export interface TableColumn {
   sortable: boolean;
   numeric?: boolean;
   render: (run: Run) => ReactNode;
+  /** What a group's header row shows in this column (a metric's mean, say). */
+  aggregate?: (runs: readonly Run[]) => ReactNode;
 }
 
 export interface SortState {
@@ -71,9 +73,10 @@ function HeaderText({ column }: { column: TableColumn }) {
 }
 
 function SelectAll({ selection }: { selection: Selection }) {
-  const runIds = selection.all;
+  const { all: runIds, selected } = selection;
   const ref = useRef<HTMLInputElement>(null);
-  const count = runIds.filter((id) => selection.selected.has(id)).length;
+  // Counted once per change of selection, not on every scroll frame.
+  const count = useMemo(() => (selected.size === 0 ? 0 : runIds.filter((id) => selected.has(id)).length), [runIds, selected]);
   const all = runIds.length > 0 && count === runIds.length;
   useEffect(() => {
     if (ref.current) ref.current.indeterminate = count > 0 && !all;
@@ -82,7 +85,6 @@ function SelectAll({ selection }: { selection: Selection }) {
     <input
       ref={ref}
       type="checkbox"
-      tabIndex={-1}
       aria-label="Select all loaded runs"
       checked={all}
       disabled={runIds.length === 0}
@@ -113,7 +115,7 @@ export function RunsTable({
   const template = widths.map((w) => `${w}px`).join(" ");
   const totalWidth = widths.reduce((sum, w) => sum + w, 0);
   // With any parent in view, leaf runs keep the toggle's room so names line up.
-  const hasTree = rows.some((row) => row.kind === "run" && row.childCount > 0);
+  const hasTree = useMemo(() => rows.some((row) => row.kind === "run" && row.childCount > 0), [rows]);
 
   // Ask for the next page while a couple of screens of rows are still ahead.
   useEffect(() => {
@@ -193,13 +195,21 @@ export function RunsTable({
               <input type="checkbox" tabIndex={-1} aria-label={`Select the runs of ${name}`} checked={checked} onChange={() => toggleSelected(row)} />
             </div>
           )}
-          <div role="gridcell" className="runs-cell group-cell" style={{ gridColumn: selection ? "2 / -1" : "1 / -1" }}>
-            <button type="button" tabIndex={-1} className="toggle-button" aria-expanded={row.expanded} onClick={() => onToggleRow?.(row)}>
-              <span aria-hidden="true">{row.expanded ? "▾" : "▸"}</span> <span className="group-key">{row.column.key}</span> ={" "}
-              <strong>{row.value ?? <em>not set</em>}</strong>
-            </button>
-            <span className="muted group-count">{plural(row.count, "run")}</span>
-          </div>
+          {columns.map((column, i) =>
+            i === 0 ? (
+              <div key={column.id} role="gridcell" className="runs-cell group-cell" title={`${name}: ${plural(row.count, "run")}`}>
+                <button type="button" tabIndex={-1} className="toggle-button" aria-expanded={row.expanded} onClick={() => onToggleRow?.(row)}>
+                  <span aria-hidden="true">{row.expanded ? "▾" : "▸"}</span> <span className="group-key">{row.column.key}</span> ={" "}
+                  <strong>{row.value ?? <em>not set</em>}</strong>
+                </button>
+                <span className="muted group-count">{plural(row.count, "run")}</span>
+              </div>
+            ) : (
+              <div key={column.id} role="gridcell" className={`runs-cell${column.numeric ? " is-numeric" : ""}`}>
+                {column.aggregate?.(row.runs)}
+              </div>
+            ),
+          )}
         </div>,
       );
       continue;

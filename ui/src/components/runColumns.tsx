@@ -49,6 +49,20 @@ export function attributeColumns(experimentNames?: ReadonlyMap<string, string>):
   return columns;
 }
 
+/** A metric's mean over a group's runs (those that logged it), for the group's header row. */
+function meanOf(column: ColumnRef) {
+  return (runs: readonly Run[]) => {
+    const values = runs.map((run) => cellValue(run, column)).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+    if (values.length === 0) return null;
+    const mean = values.reduce((sum, v) => sum + v, 0) / values.length;
+    return (
+      <span className="aggregate" title={`Mean of ${values.length} ${values.length === 1 ? "run" : "runs"}`}>
+        <span className="aggregate-label">mean</span> {formatNumber(mean)}
+      </span>
+    );
+  };
+}
+
 export function dataColumn(column: ColumnRef): TableColumn {
   return {
     id: columnId(column),
@@ -57,6 +71,7 @@ export function dataColumn(column: ColumnRef): TableColumn {
     width: 130,
     sortable: true,
     numeric: column.kind === "metric",
+    ...(column.kind === "metric" ? { aggregate: meanOf(column) } : {}),
     render: (run: Run) => {
       const value = cellValue(run, column);
       return typeof value === "number" ? formatNumber(value) : (value ?? "");

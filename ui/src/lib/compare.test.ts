@@ -78,6 +78,7 @@ describe("overlay", () => {
     ]);
     expect(seriesFromHistory(history, ["r1"], "time")[0]!.x).toEqual([1, 3]);
     expect(seriesFromHistory(history, ["r2"], "relative", new Map([["r2", 4000]]))[0]!.x).toEqual([1, 2]);
+    expect(seriesFromHistory(history, ["r2"], "relative", new Map([["r2", 5500]]))[0]!.x).toEqual([0, 1]);
   });
 
   it("aligns runs on the union of their x values", () => {

@@ -19,7 +19,8 @@ function xOf(metric: Metric, axis: XAxis, start: number): number {
 
 /**
  * One series per run, in `runIds` order, sorted by x; of several points at one x the last logged wins.
- * `startTimes` are the runs' start times (ms) for the relative axis; else the first point's time.
+ * `startTimes` are the runs' start times (ms) for the relative axis; a point logged before its run's
+ * start moves the origin back to it, so relative times are never negative.
  */
 export function seriesFromHistory(
   metrics: readonly Metric[],
@@ -31,7 +32,9 @@ export function seriesFromHistory(
   for (const metric of metrics) if (metric.run_id) byRun.get(metric.run_id)?.push(metric);
   return runIds.map((runId) => {
     const points = byRun.get(runId) ?? [];
-    const start = startTimes.get(runId) ?? Math.min(...points.map((p) => p.timestamp));
+    // From the run's start, or from its first point if that came earlier (histories imported later).
+    const first = points.reduce((min, p) => Math.min(min, p.timestamp), Number.POSITIVE_INFINITY);
+    const start = Math.min(startTimes.get(runId) ?? first, first);
     const atX = new Map<number, number | null>();
     for (const point of [...points].sort((a, b) => a.step - b.step || a.timestamp - b.timestamp)) {
       const value = toNumber(point.value);

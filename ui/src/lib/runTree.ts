@@ -6,7 +6,17 @@ import { cellValue, type ColumnRef } from "./columns";
 export const PARENT_TAG = "mlflow.parentRunId";
 
 export type TableRow =
-  | { kind: "group"; key: string; column: ColumnRef; value: string | null; count: number; runIds: string[]; expanded: boolean }
+  | {
+      kind: "group";
+      key: string;
+      column: ColumnRef;
+      value: string | null;
+      count: number;
+      runIds: string[];
+      /** Every run of the group, nested ones included: what its header row aggregates. */
+      runs: Run[];
+      expanded: boolean;
+    }
   | { kind: "run"; key: string; run: Run; depth: number; childCount: number; expanded: boolean };
 
 export interface TreeOptions {
@@ -95,6 +105,7 @@ export function buildRows(runs: readonly Run[], options: TreeOptions = {}): Tabl
       value,
       count: members.length,
       runIds: members.map((run) => run.info.run_id),
+      runs: members,
       expanded,
     });
     if (expanded) nest(members, expandedRuns, out);
