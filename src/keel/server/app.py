@@ -16,6 +16,7 @@ from keel.server.endpoints import Endpoint, asgi_endpoint
 from keel.server.limits import BodySizeLimit
 from keel.server.proxied_artifacts import proxied_resolver
 from keel.server.routes import (
+    artifact_files,
     artifacts,
     experiments,
     health,
@@ -92,7 +93,7 @@ def create_app(settings: ServerSettings, clock: Callable[[], int] | None = None)
         finally:
             app.state.stores.tracking.close()
 
-    routes: list[BaseRoute] = [*health.ROUTES, *artifacts.PROXY_ROUTES]
+    routes: list[BaseRoute] = [*health.ROUTES, *artifacts.PROXY_ROUTES, *artifact_files.ROUTES]
     for group in ENDPOINT_GROUPS:
         routes += api_routes(group)
     # The UI last: its pages never shadow the API.

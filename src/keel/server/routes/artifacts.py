@@ -69,7 +69,7 @@ def _proxied_root(stores: Stores) -> ArtifactRepository:
     return stores.artifacts
 
 
-def _run_repository(stores: Stores, artifact_uri: str) -> tuple[ArtifactRepository, str]:
+def run_repository(stores: Stores, artifact_uri: str) -> tuple[ArtifactRepository, str]:
     """The repository holding a run's artifacts and the run's path inside it."""
     if artifact_uri.startswith(MLFLOW_ARTIFACTS_ROOT):
         path = artifact_uri.removeprefix(MLFLOW_ARTIFACTS_ROOT).lstrip("/")
@@ -82,7 +82,7 @@ def _run_repository(stores: Stores, artifact_uri: str) -> tuple[ArtifactReposito
 def list_run_artifacts(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
     run = stores.tracking.get_run(run_id_of(f))
     relative = validate_relative_path(f["path"])
-    repo, base = _run_repository(stores, run.info.artifact_uri)
+    repo, base = run_repository(stores, run.info.artifact_uri)
     listed = repo.list_artifacts(posixpath.join(base, relative) if base else relative or None)
     files = []
     for info in listed:
@@ -124,6 +124,11 @@ async def upload_artifact(request: Request) -> Response:
 
 async def download_artifact(request: Request) -> Response:
     repo, path = _target(request)
+    return await download_response(repo, path)
+
+
+async def download_response(repo: ArtifactRepository, path: str) -> StreamingResponse:
+    """The file at ``path``, streamed as an attachment with the MIME type its name suggests."""
     stream = await run_in_threadpool(repo.open_read, path)
     media_type = mimetypes.guess_type(path)[0] or "application/octet-stream"
     filename = posixpath.basename(path)
