@@ -1,5 +1,6 @@
 import { lazy, Suspense, useEffect } from "react";
 import { ExperimentsPage } from "./pages/ExperimentsPage";
+import { RunByIdPage } from "./pages/RunByIdPage";
 import { RunsPage } from "./pages/RunsPage";
 import { Link, listParam, matchRoute, paths, useLocation } from "./lib/router";
 
@@ -8,7 +9,12 @@ const loadRunPage = () => import("./pages/RunPage");
 const RunPage = lazy(() => loadRunPage().then((module) => ({ default: module.RunPage })));
 const loadComparePage = () => import("./pages/ComparePage");
 const ComparePage = lazy(() => loadComparePage().then((module) => ({ default: module.ComparePage })));
+const ModelsPage = lazy(() => import("./pages/ModelsPage").then((module) => ({ default: module.ModelsPage })));
+const ModelPage = lazy(() => import("./pages/ModelPage").then((module) => ({ default: module.ModelPage })));
+const ModelVersionPage = lazy(() => import("./pages/ModelVersionPage").then((module) => ({ default: module.ModelVersionPage })));
 const PREFETCH_AFTER_MS = 1500;
+
+const MODEL_PAGES: ReadonlySet<string> = new Set(["models", "model", "modelVersion"]);
 
 function NotFound({ path }: { path: string }) {
   return (
@@ -60,6 +66,18 @@ export function App() {
     case "run":
       page = <RunPage key={route.runId} experimentId={route.experimentId} runId={route.runId} />;
       break;
+    case "runById":
+      page = <RunByIdPage key={route.runId} runId={route.runId} />;
+      break;
+    case "models":
+      page = <ModelsPage />;
+      break;
+    case "model":
+      page = <ModelPage key={route.name} name={route.name} />;
+      break;
+    case "modelVersion":
+      page = <ModelVersionPage key={`${route.name}/${route.version}`} name={route.name} version={route.version} />;
+      break;
     default:
       page = <NotFound path={route.path} />;
   }
@@ -75,6 +93,9 @@ export function App() {
         <nav aria-label="Main">
           <Link to={paths.experiments()} aria-current={route.page === "experiments" ? "page" : undefined}>
             Experiments
+          </Link>
+          <Link to={paths.models()} aria-current={MODEL_PAGES.has(route.page) ? "page" : undefined}>
+            Models
           </Link>
         </nav>
       </header>

@@ -47,6 +47,51 @@ export function artifactUrl(rootUri: string | undefined, runId: string, path: st
   return `/get-artifact?${query.toString()}`;
 }
 
+/**
+ * A tree of files the artifact browser shows: a run's artifacts, or a folder behind the proxy (a
+ * registered version's copy). Listings give paths relative to the tree's root.
+ */
+export interface ArtifactSource {
+  /** Changes when the source is another tree: the browser forgets what it listed. */
+  key: string;
+  list(path: string, signal?: AbortSignal): Promise<{ files: FileInfo[]; rootUri?: string | undefined }>;
+  /** Where a file downloads from; `rootUri` is the one the last listing gave, if any. */
+  url(path: string, rootUri?: string): string;
+}
+
+export function runArtifactSource(runId: string, artifactUri?: string): ArtifactSource {
+  return {
+    key: `run:${runId}`,
+    list: async (path, signal) => {
+      const response = await listArtifacts(runId, path, signal);
+      return { files: response.files ?? [], rootUri: response.root_uri };
+    },
+    url: (path, rootUri) => artifactUrl(rootUri ?? artifactUri, runId, path),
+  };
+}
+
+/** A folder behind the mlflow-artifacts proxy, for `mlflow-artifacts:/<root>` (a version's files). */
+export function proxiedArtifactSource(uri: string): ArtifactSource {
+  const root = uri.slice(PROXY_SCHEME.length).replace(/^\/+/, "").replace(/\/+$/, "");
+  return {
+    key: `proxy:${root}`,
+    list: async (path, signal) => {
+      const response = await request<{ files?: FileInfo[] }>(PROXY_DOWNLOAD, {
+        query: { path: [root, path].filter(Boolean).join("/") },
+        signal,
+      });
+      // The proxy names each entry by its base name; the browser wants paths from the root.
+      const files = (response.files ?? []).map((file) => ({ ...file, path: path ? `${path}/${file.path}` : file.path }));
+      return { files, rootUri: uri };
+    },
+    url: (path) => `${PROXY_DOWNLOAD}/${encodePath(root)}/${encodePath(path)}`,
+  };
+}
+
+export function isProxiedUri(uri: string): boolean {
+  return uri.startsWith(PROXY_SCHEME);
+}
+
 export interface FileHead {
   bytes: Uint8Array;
   /** The file goes on past `bytes`: the rest was not downloaded. */

@@ -1,8 +1,8 @@
-// A run's artifacts: a folder tree read one level at a time (MLflow's artifacts/list), and a
-// preview of the chosen file. The chosen file is in the URL (`?tab=artifacts&artifact=<path>`).
-import { useCallback, useEffect, useRef, useState } from "react";
+// A tree of files (a run's artifacts, a registered version's copy): folders read one level at a
+// time, and a preview of the chosen file. The chosen file is in the URL (`?artifact=<path>`).
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { ApiError, isAbort } from "../api/client";
-import { artifactUrl, listArtifacts, type FileInfo } from "../api/artifacts";
+import { runArtifactSource, type ArtifactSource, type FileInfo } from "../api/artifacts";
 import { baseName, formatBytes } from "../lib/artifactKinds";
 import { ArtifactPreview } from "./ArtifactPreview";
 import { ErrorBanner } from "./ErrorBanner";
@@ -12,13 +12,31 @@ interface Listing {
   error: ApiError | null;
 }
 
-export interface ArtifactBrowserProps {
-  runId: string;
-  /** The run's artifact_uri, until a listing says its root_uri. */
-  artifactUri?: string | undefined;
+export type ArtifactBrowserProps = {
   selected: string | null;
   onSelect: (path: string | null) => void;
-}
+  /** Shown for a folder (`""`: the root) whose listing holds an `MLmodel` file: a model lives there. */
+  modelAction?: (folder: string) => ReactNode;
+  /** What an empty tree says. */
+  empty?: ReactNode;
+} & (
+  | {
+      runId: string;
+      /** The run's artifact_uri, until a listing says its root_uri. */
+      artifactUri?: string | undefined;
+      source?: undefined;
+    }
+  | { source: ArtifactSource; runId?: undefined; artifactUri?: undefined }
+);
+
+const RUN_EMPTY = (
+  <>
+    <p>No artifacts logged for this run.</p>
+    <p className="muted">
+      Log files with <code>keel.log_artifact()</code> or MLflow's <code>mlflow.log_artifact()</code>.
+    </p>
+  </>
+);
 
 /** `a/b/c.txt` → [`a`, `a/b`]: the folders to open for a deep link. */
 export function ancestorsOf(path: string): string[] {
@@ -30,21 +48,29 @@ function sortEntries(files: readonly FileInfo[]): FileInfo[] {
   return [...files].sort((a, b) => Number(b.is_dir) - Number(a.is_dir) || a.path.localeCompare(b.path));
 }
 
-export function ArtifactBrowser({ runId, artifactUri, selected, onSelect }: ArtifactBrowserProps) {
+export function ArtifactBrowser(props: ArtifactBrowserProps) {
+  const { selected, onSelect, modelAction } = props;
+  const { runId, artifactUri, source } = props;
+  const files = useMemo(() => source ?? runArtifactSource(runId ?? "", artifactUri), [source, runId, artifactUri]);
+  // Callers may build a new source object each render: only another key is another tree.
+  const sourceKey = files.key;
   const [listings, setListings] = useState<ReadonlyMap<string, Listing>>(new Map());
   const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set(selected ? ancestorsOf(selected) : []));
   const [rootUri, setRootUri] = useState(artifactUri);
   const requested = useRef(new Set<string>());
   const controller = useRef(new AbortController());
+  const sourceRef = useRef(files);
+  sourceRef.current = files;
 
   const load = useCallback(
     (path: string, force = false) => {
       if (requested.current.has(path) && !force) return;
       requested.current.add(path);
-      listArtifacts(runId, path, controller.current.signal)
+      sourceRef.current
+        .list(path, controller.current.signal)
         .then((response) => {
-          if (response.root_uri) setRootUri(response.root_uri);
-          setListings((old) => new Map(old).set(path, { files: sortEntries(response.files ?? []), error: null }));
+          if (response.rootUri) setRootUri(response.rootUri);
+          setListings((old) => new Map(old).set(path, { files: sortEntries(response.files), error: null }));
         })
         .catch((cause: unknown) => {
           if (isAbort(cause)) return;
@@ -52,7 +78,7 @@ export function ArtifactBrowser({ runId, artifactUri, selected, onSelect }: Arti
           setListings((old) => new Map(old).set(path, { files: null, error }));
         });
     },
-    [runId],
+    [sourceKey],
   );
 
   useEffect(() => {
@@ -60,7 +86,7 @@ export function ArtifactBrowser({ runId, artifactUri, selected, onSelect }: Arti
     controller.current = current;
     requested.current = new Set();
     return () => current.abort();
-  }, [runId]);
+  }, [sourceKey]);
 
   useEffect(() => {
     load("");
@@ -92,8 +118,10 @@ export function ArtifactBrowser({ runId, artifactUri, selected, onSelect }: Arti
       );
     }
     if (!listing.files?.length) return depth === 0 ? null : <p className="muted tree-note">Empty folder.</p>;
+    const holdsModel = modelAction && listing.files.some((file) => !file.is_dir && baseName(file.path) === "MLmodel");
     return (
       <ul className="artifact-tree" aria-label={depth === 0 ? "Artifacts" : `Files in ${baseName(path)}`}>
+        {holdsModel && <li className="tree-action">{modelAction(path)}</li>}
         {listing.files.map((file) => (
           <li key={file.path}>
             {file.is_dir ? (
@@ -125,14 +153,7 @@ export function ArtifactBrowser({ runId, artifactUri, selected, onSelect }: Arti
     return <ErrorBanner error={root.error} onRetry={() => load("", true)} />;
   }
   if (root && !root.files?.length) {
-    return (
-      <div className="empty-state">
-        <p>No artifacts logged for this run.</p>
-        <p className="muted">
-          Log files with <code>keel.log_artifact()</code> or MLflow's <code>mlflow.log_artifact()</code>.
-        </p>
-      </div>
-    );
+    return <div className="empty-state">{props.empty ?? RUN_EMPTY}</div>;
   }
   return (
     <div className="artifact-browser">
@@ -141,7 +162,7 @@ export function ArtifactBrowser({ runId, artifactUri, selected, onSelect }: Arti
       </nav>
       <div className="artifact-main">
         {selected ? (
-          <ArtifactPreview key={selected} url={artifactUrl(rootUri, runId, selected)} path={selected} size={sizeOf(selected)} />
+          <ArtifactPreview key={selected} url={files.url(selected, rootUri)} path={selected} size={sizeOf(selected)} />
         ) : (
           <p className="muted preview-hint">Choose a file to preview it.</p>
         )}

@@ -1,18 +1,18 @@
-// A run's description: MLflow keeps it in the `mlflow.note.content` tag. Shown as written
-// (line breaks kept), edited in a text area; saving an empty text removes the tag.
+// A description, shown as written (line breaks kept) and edited in a text area. A run's lives in
+// the `mlflow.note.content` tag (saving an empty text removes the tag); a registered model's or
+// version's is saved through `onSave`.
 import { useId, useState } from "react";
 import { ApiError } from "../api/client";
 import { deleteRunTag, setRunTag } from "../api/mlflow";
 
 export const NOTE_TAG = "mlflow.note.content";
 
-export interface DescriptionEditorProps {
-  runId: string;
+export type DescriptionEditorProps = {
   text: string | null;
   onChanged: () => void;
-}
+} & ({ runId: string; onSave?: undefined } | { onSave: (text: string) => Promise<unknown>; runId?: undefined });
 
-export function DescriptionEditor({ runId, text, onChanged }: DescriptionEditorProps) {
+export function DescriptionEditor({ runId, onSave, text, onChanged }: DescriptionEditorProps) {
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(text ?? "");
@@ -23,7 +23,9 @@ export function DescriptionEditor({ runId, text, onChanged }: DescriptionEditorP
     setBusy(true);
     setError(null);
     try {
-      if (draft.trim()) await setRunTag(runId, NOTE_TAG, draft);
+      if (onSave) {
+        if (draft.trim() || text) await onSave(draft.trim() ? draft : "");
+      } else if (draft.trim()) await setRunTag(runId, NOTE_TAG, draft);
       else if (text !== null) await deleteRunTag(runId, NOTE_TAG);
       setEditing(false);
       onChanged();

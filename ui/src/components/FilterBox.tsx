@@ -1,6 +1,6 @@
 // The search box for runs: MLflow's filter grammar, applied on Enter, with the server's
 // INVALID_PARAMETER_VALUE message shown right under it.
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { useEffect, useId, useState, type FormEvent, type ReactNode } from "react";
 
 export interface FilterBoxProps {
   value: string;
@@ -9,7 +9,16 @@ export interface FilterBoxProps {
   busy?: boolean;
   label?: string;
   placeholder?: string;
+  /** What the grammar offers, under the box. */
+  hint?: ReactNode;
 }
+
+const RUNS_HINT = (
+  <>
+    Fields: <code>metrics.x</code>, <code>params.x</code>, <code>tags.x</code>, <code>attributes.status</code>; join conditions with{" "}
+    <code>and</code>.
+  </>
+);
 
 export function FilterBox({
   value,
@@ -18,6 +27,7 @@ export function FilterBox({
   busy = false,
   label = "Filter runs",
   placeholder = 'metrics.rmse < 1 and params.model = "tree"',
+  hint = RUNS_HINT,
 }: FilterBoxProps) {
   const id = useId();
   const [draft, setDraft] = useState(value);
@@ -67,8 +77,7 @@ export function FilterBox({
         </p>
       )}
       <p id={hintId} className="field-hint">
-        Press Enter to apply. Fields: <code>metrics.x</code>, <code>params.x</code>, <code>tags.x</code>,{" "}
-        <code>attributes.status</code>; join conditions with <code>and</code>.
+        Press Enter to apply. {hint}
       </p>
     </form>
   );

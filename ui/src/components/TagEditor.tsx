@@ -1,22 +1,32 @@
-// A run's tags, editable: change a value in place, delete a tag, add one (MLflow's runs/set-tag
-// and runs/delete-tag). Tags are upserts, so adding an existing key replaces its value.
+// Tags, editable: change a value in place, delete a tag, add one. A run's tags (MLflow's
+// runs/set-tag and runs/delete-tag) or a registered model's or version's, through `TagWriter`.
+// Tags are upserts, so adding an existing key replaces its value.
 import { useId, useState, type FormEvent, type KeyboardEvent } from "react";
 import { ApiError } from "../api/client";
 import { deleteRunTag, setRunTag } from "../api/mlflow";
 import type { KeyValue } from "../api/types";
 
-export interface TagEditorProps {
-  runId: string;
-  tags: readonly KeyValue[];
-  /** After a change the server accepted: reload the run. */
-  onChanged: () => void;
+/** How tags of one thing are written. */
+export interface TagWriter {
+  set: (key: string, value: string) => Promise<unknown>;
+  remove: (key: string) => Promise<unknown>;
 }
+
+export function runTagWriter(runId: string): TagWriter {
+  return { set: (key, value) => setRunTag(runId, key, value), remove: (key) => deleteRunTag(runId, key) };
+}
+
+export type TagEditorProps = {
+  tags: readonly KeyValue[];
+  /** After a change the server accepted: reload. */
+  onChanged: () => void;
+} & ({ runId: string; writer?: undefined } | { writer: TagWriter; runId?: undefined });
 
 function messageOf(cause: unknown): string {
   return cause instanceof ApiError ? cause.message : String(cause);
 }
 
-function TagRow({ runId, tag, onChanged }: { runId: string; tag: KeyValue; onChanged: () => void }) {
+function TagRow({ writer, tag, onChanged }: { writer: TagWriter; tag: KeyValue; onChanged: () => void }) {
   const id = useId();
   const [editing, setEditing] = useState(false);
   const [draft, setDraft] = useState(tag.value);
@@ -39,7 +49,7 @@ function TagRow({ runId, tag, onChanged }: { runId: string; tag: KeyValue; onCha
 
   const save = (event: FormEvent) => {
     event.preventDefault();
-    void run(() => setRunTag(runId, tag.key, draft));
+    void run(() => writer.set(tag.key, draft));
   };
 
   const cancel = () => {
@@ -86,7 +96,7 @@ function TagRow({ runId, tag, onChanged }: { runId: string; tag: KeyValue; onCha
             <button type="button" className="secondary small" onClick={() => setEditing(true)} aria-label={`Edit tag ${tag.key}`}>
               Edit
             </button>
-            <button type="button" className="secondary small" disabled={busy} onClick={() => void run(() => deleteRunTag(runId, tag.key))} aria-label={`Delete tag ${tag.key}`}>
+            <button type="button" className="secondary small" disabled={busy} onClick={() => void run(() => writer.remove(tag.key))} aria-label={`Delete tag ${tag.key}`}>
               Delete
             </button>
           </>
@@ -96,7 +106,7 @@ function TagRow({ runId, tag, onChanged }: { runId: string; tag: KeyValue; onCha
   );
 }
 
-function AddTag({ runId, onChanged }: { runId: string; onChanged: () => void }) {
+function AddTag({ writer, onChanged }: { writer: TagWriter; onChanged: () => void }) {
   const id = useId();
   const [key, setKey] = useState("");
   const [value, setValue] = useState("");
@@ -111,7 +121,7 @@ function AddTag({ runId, onChanged }: { runId: string; onChanged: () => void }) 
     setBusy(true);
     setError(null);
     try {
-      await setRunTag(runId, key.trim(), value);
+      await writer.set(key.trim(), value);
       setKey("");
       setValue("");
       onChanged();
@@ -143,7 +153,8 @@ function AddTag({ runId, onChanged }: { runId: string; onChanged: () => void }) 
   );
 }
 
-export function TagEditor({ runId, tags, onChanged }: TagEditorProps) {
+export function TagEditor({ runId, writer: given, tags, onChanged }: TagEditorProps) {
+  const writer = given ?? runTagWriter(runId);
   const sorted = [...tags].sort((a, b) => a.key.localeCompare(b.key));
   return (
     <>
@@ -164,13 +175,13 @@ export function TagEditor({ runId, tags, onChanged }: TagEditorProps) {
             </thead>
             <tbody>
               {sorted.map((tag) => (
-                <TagRow key={tag.key} runId={runId} tag={tag} onChanged={onChanged} />
+                <TagRow key={tag.key} writer={writer} tag={tag} onChanged={onChanged} />
               ))}
             </tbody>
           </table>
         </div>
       )}
-      <AddTag runId={runId} onChanged={onChanged} />
+      <AddTag writer={writer} onChanged={onChanged} />
     </>
   );
 }

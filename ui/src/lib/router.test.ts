@@ -10,6 +10,17 @@ describe("router", () => {
     expect(matchRoute("/runs")).toEqual({ page: "multiRuns" });
     expect(matchRoute("/compare")).toEqual({ page: "compare" });
     expect(matchRoute("/nope")).toEqual({ page: "notFound", path: "/nope" });
+    expect(matchRoute("/models")).toEqual({ page: "models" });
+    expect(matchRoute("/models/churn")).toEqual({ page: "model", name: "churn" });
+    expect(matchRoute("/models/churn/versions/3")).toEqual({ page: "modelVersion", name: "churn", version: "3" });
+    expect(matchRoute("/models/churn/versions")).toEqual({ page: "notFound", path: "/models/churn/versions" });
+    expect(matchRoute("/runs/abc")).toEqual({ page: "runById", runId: "abc" });
+  });
+
+  it("keeps a model name with slashes or spaces in one segment", () => {
+    expect(paths.model("team/churn v2")).toBe("/models/team%2Fchurn%20v2");
+    expect(matchRoute(paths.modelVersion("team/churn v2", "1"))).toEqual({ page: "modelVersion", name: "team/churn v2", version: "1" });
+    expect(pathFromMlflowHash("#/models/churn/versions/2")).toBe("/models/churn/versions/2");
   });
 
   it("builds the paths it matches", () => {

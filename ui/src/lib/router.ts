@@ -8,6 +8,10 @@ export type Route =
   | { page: "run"; experimentId: string; runId: string }
   | { page: "multiRuns" }
   | { page: "compare" }
+  | { page: "runById"; runId: string }
+  | { page: "models" }
+  | { page: "model"; name: string }
+  | { page: "modelVersion"; name: string; version: string }
   | { page: "notFound"; path: string };
 
 const seg = encodeURIComponent;
@@ -23,6 +27,14 @@ export const paths = {
   multiRuns: (experimentIds: readonly string[]) => `/runs?experiments=${experimentIds.map(seg).join(",")}`,
   /** `/compare?runs=a,b,c`: the deep link of a comparison. */
   compare: (runIds: readonly string[]) => `/compare?runs=${runIds.map(seg).join(",")}`,
+  /** A run known only by its id (a model version's source run): the page finds its experiment. */
+  runById: (runId: string) => `/runs/${seg(runId)}`,
+  models: () => "/models",
+  model: (name: string) => `/models/${seg(name)}`,
+  modelVersion: (name: string, version: string, search?: URLSearchParams) => {
+    const query = search?.toString();
+    return `/models/${seg(name)}/versions/${seg(version)}${query ? `?${query}` : ""}`;
+  },
 };
 
 /** A comma-separated list from the URL (`?runs=a,b`), empty items dropped, each kept once. */
@@ -39,6 +51,15 @@ export function matchRoute(pathname: string): Route {
   if (parts.length === 0 || (parts.length === 1 && parts[0] === "experiments")) return { page: "experiments" };
   if (parts.length === 1 && parts[0] === "runs") return { page: "multiRuns" };
   if (parts.length === 1 && parts[0] === "compare") return { page: "compare" };
+  if (parts.length === 2 && parts[0] === "runs" && parts[1] !== undefined) return { page: "runById", runId: parts[1] };
+  if (parts[0] === "models") {
+    const [, name, versions, version] = parts;
+    if (parts.length === 1) return { page: "models" };
+    if (parts.length === 2 && name !== undefined) return { page: "model", name };
+    if (parts.length === 4 && name !== undefined && versions === "versions" && version !== undefined) {
+      return { page: "modelVersion", name, version };
+    }
+  }
   const [first, experimentId, third, runId] = parts;
   if (first === "experiments" && experimentId !== undefined) {
     if (parts.length === 2) return { page: "runs", experimentId };

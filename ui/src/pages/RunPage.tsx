@@ -5,6 +5,8 @@ import { useEffect } from "react";
 import { getExperiment, getRun } from "../api/mlflow";
 import { toNumber, type KeyValue, type Run } from "../api/types";
 import { ArtifactBrowser } from "../components/ArtifactBrowser";
+import { RegisterModelButton } from "../components/RegisterModel";
+import { RunModels } from "../components/RunModels";
 import { ChartOptions } from "../components/ChartOptions";
 import { DatasetList } from "../components/DatasetList";
 import { DescriptionEditor, NOTE_TAG } from "../components/DescriptionEditor";
@@ -226,12 +228,21 @@ export function RunPage({ experimentId, runId }: { experimentId: string; runId: 
             {tab === "overview" ? (
               <Overview run={run} onChanged={reload} settings={settings} />
             ) : (
-              <ArtifactBrowser
-                runId={run.info.run_id}
-                artifactUri={run.info.artifact_uri}
-                selected={artifact}
-                onSelect={(path) => setSearchParams({ artifact: path })}
-              />
+              <>
+                <RunModels experimentId={run.info.experiment_id} runId={run.info.run_id} />
+                <ArtifactBrowser
+                  runId={run.info.run_id}
+                  artifactUri={run.info.artifact_uri}
+                  selected={artifact}
+                  onSelect={(path) => setSearchParams({ artifact: path })}
+                  modelAction={(folder) => (
+                    <RegisterModelButton
+                      source={{ kind: "artifacts", runId: run.info.run_id, path: folder }}
+                      label={`Register model from ${folder ? `${folder}/` : "the artifact root"}`}
+                    />
+                  )}
+                />
+              </>
             )}
           </Tabs>
         </>
