@@ -68,7 +68,11 @@ def test_register_alias_stage_history_and_lineage(page, bare_keel, trained):
     dialog = page.get_by_role("dialog", name="Register model")
     dialog.get_by_label("Model name").fill("churn")
     dialog.get_by_role("button", name="Register", exact=True).click()
-    page.get_by_role("dialog", name="Model registered").get_by_role("link", name="Open version 1").click()
+    registered = page.get_by_role("dialog", name="Model registered")
+    expect(registered.get_by_role("link", name="Open version 1")).to_be_focused()
+    # The logged model now names its version (the mlflow.modelVersions tag).
+    expect(logged.get_by_role("link", name="churn v1")).to_have_attribute("href", "/models/churn/versions/1")
+    registered.get_by_role("link", name="Open version 1").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("churn · version 1")
     assert page.url.endswith("/models/churn/versions/1")
 
