@@ -90,7 +90,7 @@ function ModelRow({ model }: { model: RegisteredModel }) {
           <ul className="inline-list">
             {latest.map((v) => (
               <li key={v.version}>
-                <Link to={paths.modelVersion(model.name, v.version)} aria-label={`${model.name} version ${v.version}, ${v.current_stage}`}>
+                <Link to={paths.modelVersion(model.name, v.version)} aria-label={`${model.name} version ${v.version}${v.current_stage === "None" ? "" : `, ${v.current_stage}`}`}>
                   v{v.version}
                 </Link>{" "}
                 {v.current_stage !== "None" && <StageBadge stage={v.current_stage} />}
