@@ -443,3 +443,27 @@ def test_registry_storage_lives_under_the_artifact_root(stores, artifact_root):
     stores.registry.create_model_version("m", f"runs:/{run_id}/model", run_id)
     location = Path(local_path_from_uri(stores.registry.get_model_version_download_uri("m", 1)))
     assert location.is_relative_to(local_path_from_uri(artifact_root) / "registry")
+
+
+def test_history_follows_renames_and_not_a_deleted_namesake(stores):
+    stores.registry.create_registered_model("old")
+    stores.registry.set_registered_model_tag("old", "a", "1")
+    stores.registry.delete_registered_model("old")
+    stores.registry.create_registered_model("old")  # another model, with its own history
+    stores.registry.set_registered_model_tag("old", "b", "2")
+    stores.registry.rename_registered_model("old", "mid")
+    stores.registry.create_registered_model("old")  # the freed name, a third model
+    stores.registry.rename_registered_model("mid", "new")
+    stores.registry.set_registered_model_tag("new", "c", "3")
+    summary = [(e.action, e.name, e.key) for e in stores.registry.get_registry_history("new")]
+    assert summary == [
+        ("registered_model.created", "old", None),
+        ("registered_model_tag.set", "old", "b"),
+        ("registered_model.renamed", "mid", "name"),
+        ("registered_model.renamed", "new", "name"),
+        ("registered_model_tag.set", "new", "c"),
+    ]
+    assert [e.action for e in stores.registry.get_registry_history("old")] == ["registered_model.created"]
+    newest = stores.registry.get_registry_history("new", max_results=2, newest_first=True)
+    assert [e.key for e in newest] == ["c", "name"]
+    assert newest.token is not None

@@ -142,12 +142,14 @@ class RegistryClient:
 
     # keel's own
 
-    def get_registry_history(self, name: str | None = None, max_results: int = 1000) -> list[RegistryEvent]:
+    def get_registry_history(
+        self, name: str | None = None, max_results: int = 1000, newest_first: bool = False
+    ) -> list[RegistryEvent]:
         """Every recorded change, oldest first: alias moves, stages, tags, deletions; who and when."""
         events: list[RegistryEvent] = []
         token: str | None = None
         while True:
-            page = self.registry.get_registry_history(name, max_results, token)
+            page = self.registry.get_registry_history(name, max_results, token, newest_first)
             events += page
             token = page.token
             if not token:

@@ -19,6 +19,7 @@ def registry_history(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
         f["name"] or None,
         max_results=1000 if f["max_results"] is None else f["max_results"],
         page_token=f["page_token"] or None,
+        newest_first=bool(f["newest_first"]),
     )
     out: dict[str, Any] = {"events": [e.to_dict() for e in page]}
     if page.token:
@@ -35,7 +36,12 @@ ENDPOINTS = [
         "/registry/history",
         ("GET",),
         registry_history,
-        {"name": Field(Kind.STRING), "max_results": Field(Kind.INT), "page_token": Field(Kind.STRING)},
+        {
+            "name": Field(Kind.STRING),
+            "max_results": Field(Kind.INT),
+            "page_token": Field(Kind.STRING),
+            "newest_first": Field(Kind.BOOL),
+        },
     ),
     Endpoint(
         "/registry/lineage",

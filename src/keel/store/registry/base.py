@@ -207,13 +207,21 @@ class RegistryStore(abc.ABC):
     # History
 
     def get_registry_history(
-        self, name: str | None = None, max_results: int = 1000, page_token: str | None = None
+        self,
+        name: str | None = None,
+        max_results: int = 1000,
+        page_token: str | None = None,
+        newest_first: bool = False,
     ) -> PagedList[RegistryEvent]:
-        """Every recorded change (of one model, or all), oldest first: who, when, from and to."""
+        """Every recorded change (of one model, or all), oldest first: who, when, from and to.
+
+        A model's history follows it across renames, and starts at its latest creation (a deleted
+        model of the same name was another model).
+        """
         if name is not None:
             name = rv.validate_model_name(name)
         v.validate_max_results(max_results, rv.SEARCH_MODEL_VERSIONS_MAX)
-        return self._get_registry_history(name, max_results, decode_offset_token(page_token))
+        return self._get_registry_history(name, max_results, decode_offset_token(page_token), newest_first)
 
     def close(self) -> None:  # noqa: B027 - stores holding nothing need not override it
         """Release connections; the SQL store shares its engines with the tracking store."""
@@ -302,5 +310,5 @@ class RegistryStore(abc.ABC):
 
     @abc.abstractmethod
     def _get_registry_history(
-        self, name: str | None, max_results: int, offset: int
+        self, name: str | None, max_results: int, offset: int, newest_first: bool
     ) -> PagedList[RegistryEvent]: ...

@@ -55,7 +55,7 @@ def version_lineage(
 
 
 def _version_node(node_id: str, mv: ModelVersion) -> dict[str, Any]:
-    return {
+    node = {
         "id": node_id,
         "type": "model_version",
         "name": mv.name,
@@ -66,6 +66,7 @@ def _version_node(node_id: str, mv: ModelVersion) -> dict[str, Any]:
         "creation_timestamp": mv.creation_timestamp,
         "user_id": mv.user_id,
     }
+    return {key: value for key, value in node.items() if value is not None}
 
 
 def _logged_model_node(tracking: TrackingStore, model_id: str) -> dict[str, Any]:
@@ -74,7 +75,13 @@ def _logged_model_node(tracking: TrackingStore, model_id: str) -> dict[str, Any]
         model = tracking.get_logged_model(model_id, allow_deleted=True)
     except NotFound:
         return {**node, "missing": True}
-    return {**node, "name": model.info.name, "artifact_uri": model.info.artifact_uri}
+    return {
+        **node,
+        "name": model.info.name,
+        "artifact_uri": model.info.artifact_uri,
+        "experiment_id": model.info.experiment_id,
+        "source_run_id": model.info.source_run_id,
+    }
 
 
 def _run_node(node_id: str, run: Run) -> dict[str, Any]:

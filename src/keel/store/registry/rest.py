@@ -159,9 +159,9 @@ class RestRegistryStore(RegistryStore):
     # History (keel's own endpoint)
 
     def _get_registry_history(
-        self, name: str | None, max_results: int, offset: int
+        self, name: str | None, max_results: int, offset: int, newest_first: bool
     ) -> PagedList[RegistryEvent]:
-        params: dict[str, Any] = {"name": name, "max_results": max_results}
+        params: dict[str, Any] = {"name": name, "max_results": max_results, "newest_first": newest_first}
         if offset:
             params["page_token"] = encode_offset_token(offset)
         answer = self.http.get(f"{KEEL_API}/registry/history", params)

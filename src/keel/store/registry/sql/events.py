@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 import orjson
 from sqlalchemy import Connection, insert, select
 
-from keel.entities import PagedList, RegistryEvent
-from keel.store.pagination import next_page_token
 from keel.store.registry.sql.schema import registry_events, webhook_deliveries, webhooks
 
 if TYPE_CHECKING:
@@ -74,27 +72,3 @@ def record(conn: Connection, change: Change, user_id: str | None, now: int) -> i
             ],
         )
     return event_pk
-
-
-def history(conn: Connection, name: str | None, max_results: int, offset: int) -> PagedList[RegistryEvent]:
-    query = select(registry_events)
-    if name is not None:
-        query = query.where(registry_events.c.name == name)
-    rows = conn.execute(
-        query.order_by(registry_events.c.event_pk).offset(offset).limit(max_results + 1)
-    ).all()
-    events = [
-        RegistryEvent(
-            event_id=row.event_pk,
-            timestamp=row.timestamp,
-            action=row.action,
-            name=row.name,
-            user_id=row.user_id,
-            version=row.version,
-            key=row.key,
-            from_value=row.from_value,
-            to_value=row.to_value,
-        )
-        for row in rows[:max_results]
-    ]
-    return PagedList(events, next_page_token(offset, max_results, len(rows)))

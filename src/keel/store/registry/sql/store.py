@@ -18,7 +18,7 @@ from keel.store.clock import now_ms
 from keel.store.registry import sources
 from keel.store.registry.actor import current_user
 from keel.store.registry.base import RegistryStore
-from keel.store.registry.sql import events, models, search, versions
+from keel.store.registry.sql import history, models, search, versions
 from keel.store.registry.sql.rows import find_model, latest_versions
 from keel.store.registry.storage import ArtifactResolver, RegistryStorage, open_repository
 
@@ -208,7 +208,7 @@ class SqlRegistryStore(RegistryStore):
     # History
 
     def _get_registry_history(
-        self, name: str | None, max_results: int, offset: int
+        self, name: str | None, max_results: int, offset: int, newest_first: bool
     ) -> PagedList[RegistryEvent]:
         with self._engines.reader.begin() as conn:
-            return events.history(conn, name, max_results, offset)
+            return history.history(conn, name, max_results, offset, newest_first)
