@@ -266,10 +266,10 @@ export function getModelVersionDownloadUri(name: string, version: string, signal
   return request<{ artifact_uri: string }>(`${MLFLOW_API}/model-versions/get-download-uri`, { query: { name, version }, signal });
 }
 
-/** keel's record of every change to a model, oldest first, a page at a time. */
+/** keel's record of every change to a model (across its renames), newest first, a page at a time. */
 export function getRegistryHistory(name: string, pageToken?: string, signal?: AbortSignal) {
   return request<{ events?: RegistryEvent[]; next_page_token?: string }>(`${KEEL_API}/registry/history`, {
-    query: { name, page_token: pageToken },
+    query: { name, page_token: pageToken, newest_first: "true" },
     signal,
   });
 }

@@ -1,18 +1,18 @@
 // A model's history as a timeline, newest first: every change keel recorded (aliases set and
-// moved, stage changes, tags, descriptions, versions), with who made it and when. History is kept
-// by name, so the events from before a rename are fetched under the old name.
+// moved, stage changes, tags, descriptions, versions), with who made it and when. The server
+// follows the model across its renames and leaves out a deleted model of the same name.
 import { useState } from "react";
 import { getRegistryHistory, type RegistryEvent } from "../api/registry";
 import { formatTime, plural } from "../lib/format";
-import { describeEvent, eventKind, historySegment } from "../lib/registry";
+import { describeEvent, eventKind } from "../lib/registry";
 import { useApi } from "../lib/useApi";
 import { ErrorBanner } from "./ErrorBanner";
 
 const MAX_PAGES = 10;
-const MAX_RENAMES = 5;
 const SHOWN = 25;
 
-async function eventsNamed(name: string, signal: AbortSignal): Promise<RegistryEvent[]> {
+/** The model's newest events (up to `MAX_PAGES` pages of them), oldest first. */
+export async function modelHistory(name: string, signal: AbortSignal): Promise<RegistryEvent[]> {
   const events: RegistryEvent[] = [];
   let token: string | undefined;
   for (let page = 0; page < MAX_PAGES; page += 1) {
@@ -21,19 +21,7 @@ async function eventsNamed(name: string, signal: AbortSignal): Promise<RegistryE
     token = response.next_page_token;
     if (!token) break;
   }
-  return events;
-}
-
-/** Every event of the model, across its renames, oldest first. */
-export async function modelHistory(name: string, signal: AbortSignal): Promise<RegistryEvent[]> {
-  let segment = historySegment(await eventsNamed(name, signal), name);
-  let events = segment.events;
-  for (let hops = 0; segment.renamedFrom && hops < MAX_RENAMES; hops += 1) {
-    const { from, eventId } = segment.renamedFrom;
-    segment = historySegment(await eventsNamed(from, signal), from, eventId);
-    events = [...segment.events, ...events];
-  }
-  return events;
+  return events.reverse();
 }
 
 export interface RegistryHistoryProps {

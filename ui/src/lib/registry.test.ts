@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Lineage, RegistryEvent } from "../api/registry";
 import { fitLineage, layoutLineage, MIN_NODE_WIDTH, NODE_WIDTH, stepsOf } from "./lineage";
-import { describeEvent, historySegment, modelFilter, versionsOf } from "./registry";
+import { describeEvent, modelFilter, versionsOf } from "./registry";
 
 const event = (event_id: number, action: string, extra: Partial<RegistryEvent> = {}): RegistryEvent => ({
   event_id,
@@ -37,22 +37,6 @@ describe("history events", () => {
       "Alias @champion removed from version 3",
     );
     expect(describeEvent(event(5, "something.new", { key: "k", to_value: "v" }))).toBe("something.new k ∅ → v");
-  });
-
-  it("belong to the current model: from its creation, or from the rename that gave it the name", () => {
-    const shared = [
-      event(1, "registered_model.created"),
-      event(2, "registered_model.deleted"),
-      event(5, "registered_model.created"),
-      event(6, "model_version.created", { version: "1" }),
-    ];
-    expect(historySegment(shared, "churn").events.map((e) => e.event_id)).toEqual([5, 6]);
-
-    const renamed = [event(9, "registered_model.renamed", { name: "churn2", from_value: "churn", to_value: "churn2" }), event(10, "model_version.created")];
-    const segment = historySegment(renamed, "churn2");
-    expect(segment.renamedFrom).toEqual({ from: "churn", eventId: 9 });
-    // Under the old name, only what came before the rename, from the model's creation.
-    expect(historySegment([...shared, event(12, "registered_model.created")], "churn", 9).events.map((e) => e.event_id)).toEqual([5, 6]);
   });
 });
 

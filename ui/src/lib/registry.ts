@@ -77,28 +77,3 @@ export function eventKind(event: RegistryEvent): string {
   return "model";
 }
 
-export interface HistorySegment {
-  /** The model's events under this name, oldest first. */
-  events: RegistryEvent[];
-  /** The model came by this name through a rename: its earlier events are under `from`, before `eventId`. */
-  renamedFrom?: { from: string; eventId: number };
-}
-
-/**
- * The current model's part of the events recorded under `name` (before `before`, an event id):
- * history is kept by name, so a model deleted earlier under the same name shares the list. The
- * model's part starts at its creation, or at the rename that gave it this name.
- */
-export function historySegment(events: readonly RegistryEvent[], name: string, before = Number.POSITIVE_INFINITY): HistorySegment {
-  const earlier = events.filter((e) => e.event_id < before);
-  let start = -1;
-  earlier.forEach((e, i) => {
-    if (e.action === "registered_model.created" || (e.action === "registered_model.renamed" && e.to_value === name)) start = i;
-  });
-  const segment = start < 0 ? earlier : earlier.slice(start);
-  const first = segment[0];
-  if (first?.action === "registered_model.renamed" && first.from_value && first.from_value !== name) {
-    return { events: segment, renamedFrom: { from: first.from_value, eventId: first.event_id } };
-  }
-  return { events: segment };
-}

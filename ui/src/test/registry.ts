@@ -139,7 +139,9 @@ export function serveRegistry(models: RegisteredModel[], versions: ModelVersion[
       mv.current_stage = stage!;
       return { model_version: mv };
     },
-    "/keel/registry/history": (call) => ({ events: registry.events.filter((e) => e.name === paramsOf(call).name) }),
+    "/keel/registry/history": (call) => ({
+      events: registry.events.filter((e) => e.name === paramsOf(call).name).reverse(),
+    }),
   });
   return registry;
 }
