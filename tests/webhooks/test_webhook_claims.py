@@ -1,13 +1,16 @@
 """Claiming deliveries in SQL: dispatchers sharing a database never make the same attempt, an attempt
-whose dispatcher vanished is made again after its lease, and paused or deleted webhooks get nothing."""
+whose dispatcher vanished is made again after its lease, paused or deleted webhooks get nothing, and a
+claim carries the registry as it was when the change was made."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
 import pytest
 
 from keel.entities import DeliveryStatus
+from keel.store.artifacts import get_artifact_repository
 from keel.store.registry.sql import SqlRegistryStore
 from keel.store.registry.sql.webhooks import SqlWebhookStore
 from keel.store.registry.webhooks import AttemptOutcome
@@ -124,3 +127,56 @@ def test_deleting_a_webhook_deletes_its_deliveries_and_a_late_attempt_is_dropped
     webhooks.finish_attempt(second, AttemptOutcome(1, response_status=200), None)
     assert webhooks.claim_due_deliveries(10, LEASE_MS) == []
     assert list(webhooks.list_webhooks()) == []
+
+
+def test_a_re_created_models_deliveries_each_carry_their_own_creations_tags(sql_store, webhooks, clock):
+    webhooks.create_webhook("hook", URL, ["registered_model.created"])
+    registry = SqlRegistryStore(sql_store, clock=clock)
+    registry.create_registered_model("A", {"owner": "alice"}, "the first")
+    registry.delete_registered_model("A")
+    registry.create_registered_model("A", {"owner": "mallory"})
+
+    first, second = webhooks.claim_due_deliveries(10, LEASE_MS)
+
+    assert first.details == {"tags": {"owner": "alice"}, "description": "the first"}
+    assert second.details == {"tags": {"owner": "mallory"}, "description": None}
+
+
+def test_a_new_version_keeps_its_run_and_tags_through_a_rename_and_every_retry(sql_store, webhooks, clock):
+    webhooks.create_webhook("hook", URL, ["model_version.created"])
+    run = sql_store.create_run("0")
+    get_artifact_repository(run.info.artifact_uri).write_bytes("model/MLmodel", b"flavors: {}\n")
+    registry = SqlRegistryStore(sql_store, clock=clock)
+    registry.create_registered_model("churn")
+    source = f"runs:/{run.info.run_id}/model"
+    registry.create_model_version("churn", source, run.info.run_id, {"stage": "candidate"}, description="v1")
+    registry.rename_registered_model("churn", "churn-v2")
+    expected = {"run_id": run.info.run_id, "tags": {"stage": "candidate"}, "description": "v1"}
+
+    (due,) = webhooks.claim_due_deliveries(10, LEASE_MS)
+    assert (due.event.name, due.event.version, due.details) == ("churn", "1", expected)
+    webhooks.finish_attempt(due, AttemptOutcome(3, response_status=503), retry_at=clock.now)
+    registry.delete_model_version("churn-v2", "1")
+
+    (retry,) = webhooks.claim_due_deliveries(10, LEASE_MS)
+    assert (retry.attempt, retry.details) == (2, expected)
+
+
+@pytest.mark.parametrize("sql_store", ["sqlite"], indirect=True)
+def test_a_poll_with_nothing_due_does_not_wait_for_another_writer(sql_store, webhooks, clock):
+    webhooks.create_webhook("hook", URL, ["registered_model.created"])
+    queue_models(sql_store, clock, 1)
+    (due,) = webhooks.claim_due_deliveries(10, LEASE_MS)
+    webhooks.finish_attempt(due, AttemptOutcome(3, response_status=503), retry_at=clock.now + 60_000)
+    other_writer = sqlite3.connect(sql_store.uri.removeprefix("sqlite:///"), isolation_level=None)
+    polled: list[object] = []
+    poll = threading.Thread(target=lambda: polled.append(webhooks.claim_due_deliveries(10, LEASE_MS)))
+    try:
+        other_writer.execute("BEGIN IMMEDIATE")
+        poll.start()
+        poll.join(timeout=5)
+        assert polled == [[]]  # answered at once, not after the writer's transaction
+    finally:
+        other_writer.rollback()
+        other_writer.close()
+        poll.join()

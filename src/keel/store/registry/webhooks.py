@@ -89,7 +89,7 @@ class DueDelivery:
     """A delivery claimed for one attempt: the attempt's number, its event and what to send it to.
 
     ``details`` holds what the payload adds beyond the event row (a new version's ``run_id``,
-    ``tags`` and ``description``), read when the attempt was claimed.
+    ``tags`` and ``description``), as they were when the change was made.
     """
 
     delivery_id: str

@@ -2,7 +2,8 @@
 
 A claim is a compare-and-set on the delivery's attempt count (``UPDATE … WHERE status = PENDING AND
 next_attempt_at <= now AND attempts = <seen>``): of the dispatchers sharing a database, exactly one
-sees its update count a row, and only that one makes the attempt.
+sees its update count a row, and only that one makes the attempt. A claim's payload details are the
+ones stored with its event when the change was made (``keel.store.registry.sql.events``).
 """
 
 from __future__ import annotations
@@ -10,17 +11,14 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Row, insert, select, update
+from sqlalchemy import Connection, Row, Select, insert, select, update
 
-from keel.entities import PagedList, RegistryAction, RegistryEvent
+from keel.entities import PagedList
 from keel.entities.webhook import DeliveryAttempt, DeliveryStatus, WebhookDelivery, WebhookStatus
 from keel.errors import NotFound
 from keel.store.pagination import next_page_token
+from keel.store.registry.sql.events import event_details, to_event
 from keel.store.registry.sql.schema import (
-    model_version_tags,
-    model_versions,
-    registered_model_tags,
-    registered_models,
     registry_events,
     webhook_deliveries,
     webhook_delivery_attempts,
@@ -52,6 +50,7 @@ _COLUMNS = (
     _e.from_value,
     _e.to_value,
     _e.user_id,
+    _e.details,
 )
 _JOINED = webhook_deliveries.join(webhooks, webhooks.c.webhook_pk == _d.webhook_pk).join(
     registry_events, _e.event_pk == _d.event_pk
@@ -60,20 +59,6 @@ _JOINED = webhook_deliveries.join(webhooks, webhooks.c.webhook_pk == _d.webhook_
 
 def _truncate(text: str | None, limit: int) -> str | None:
     return text if text is None or len(text) <= limit else text[:limit]
-
-
-def _event(row: Row[Any]) -> RegistryEvent:
-    return RegistryEvent(
-        event_id=row.event_pk,
-        timestamp=row.timestamp,
-        action=row.action,
-        name=row.name,
-        user_id=row.user_id,
-        version=row.version,
-        key=row.key,
-        from_value=row.from_value,
-        to_value=row.to_value,
-    )
 
 
 def _attempt_log(conn: Connection, delivery_pks: Iterable[int]) -> dict[int, list[DeliveryAttempt]]:
@@ -106,7 +91,7 @@ def _deliveries(conn: Connection, rows: Sequence[Row[Any]]) -> list[WebhookDeliv
             status=DeliveryStatus(row.status),
             attempts=row.attempts,
             creation_timestamp=row.creation_timestamp,
-            event=_event(row),
+            event=to_event(row),
             next_attempt_at=row.next_attempt_at if row.status == DeliveryStatus.PENDING else None,
             last_attempt_at=row.last_attempt_at,
             response_status=row.response_status,
@@ -159,8 +144,9 @@ def redeliver(conn: Connection, delivery_id: str, now: int) -> WebhookDelivery:
     return get_delivery(conn, new_id)
 
 
-def claim_due(conn: Connection, now: int, limit: int, lease_ms: int) -> list[DueDelivery]:
-    due = conn.execute(
+def _due(now: int) -> Select[tuple[int, int]]:
+    """Pending deliveries of active webhooks whose next attempt is due at ``now``."""
+    return (
         select(_d.delivery_pk, _d.attempts)
         .join(webhooks, webhooks.c.webhook_pk == _d.webhook_pk)
         .where(
@@ -168,9 +154,16 @@ def claim_due(conn: Connection, now: int, limit: int, lease_ms: int) -> list[Due
             _d.next_attempt_at <= now,
             webhooks.c.status == WebhookStatus.ACTIVE.value,
         )
-        .order_by(_d.next_attempt_at, _d.delivery_pk)
-        .limit(limit)
-    ).all()
+    )
+
+
+def has_due(conn: Connection, now: int) -> bool:
+    """Whether any delivery is due: a read, so a poll that finds nothing takes no write lock."""
+    return conn.execute(_due(now).limit(1)).first() is not None
+
+
+def claim_due(conn: Connection, now: int, limit: int, lease_ms: int) -> list[DueDelivery]:
+    due = conn.execute(_due(now).order_by(_d.next_attempt_at, _d.delivery_pk).limit(limit)).all()
     claimed: list[int] = []
     for delivery_pk, attempts in due:
         result = conn.execute(
@@ -196,8 +189,8 @@ def claim_due(conn: Connection, now: int, limit: int, lease_ms: int) -> list[Due
             attempt=row.attempts,
             claimed_at=now,
             target=DeliveryTarget(row.webhook_id, row.url, row.secret),
-            event=_event(row),
-            details=_event_details(conn, _event(row)),
+            event=to_event(row),
+            details=event_details(row),
         )
         for row in rows
     ]
@@ -237,33 +230,3 @@ def finish_attempt(conn: Connection, due: DueDelivery, outcome: AttemptOutcome, 
         )
         .values(status=status.value, next_attempt_at=next_at, **result)
     )
-
-
-def _event_details(conn: Connection, event: RegistryEvent) -> dict[str, object]:
-    """What MLflow's payload carries beyond the event row: a new model's or version's tags and
-    description (and a version's run), as they are now; empty once the model or version is gone."""
-    rm = registered_models.c
-    if event.action == RegistryAction.MODEL_CREATED:
-        model = conn.execute(select(rm.model_pk, rm.description).where(rm.name == event.name)).first()
-        if model is None:
-            return {}
-        tags = registered_model_tags.c
-        found = conn.execute(select(tags.key, tags.value).where(tags.model_pk == model.model_pk))
-        return {"tags": dict(found.tuples().all()), "description": model.description}
-    if event.action == RegistryAction.VERSION_CREATED and event.version and event.version.isdigit():
-        mv = model_versions.c
-        version = conn.execute(
-            select(mv.version_pk, mv.run_id, mv.description)
-            .join(registered_models, rm.model_pk == mv.model_pk)
-            .where(rm.name == event.name, mv.version == int(event.version), mv.deleted == 0)
-        ).first()
-        if version is None:
-            return {}
-        tags = model_version_tags.c
-        found = conn.execute(select(tags.key, tags.value).where(tags.version_pk == version.version_pk))
-        return {
-            "run_id": version.run_id,
-            "tags": dict(found.tuples().all()),
-            "description": version.description,
-        }
-    return {}

@@ -8,16 +8,17 @@ inherit one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
-from keel.entities import PagedList, RegistryAction, RegistryEvent
+from keel.entities import PagedList, RegistryAction
 from keel.store.pagination import next_page_token
+from keel.store.registry.sql.events import to_event
 from keel.store.registry.sql.schema import registry_events
 
 if TYPE_CHECKING:
-    from sqlalchemy import Row
+    from keel.entities import RegistryEvent
 
 _e = registry_events.c
 MAX_RENAMES_FOLLOWED = 1000
@@ -31,7 +32,7 @@ def history(
         query = query.where(_model_events(conn, name))
     order = _e.event_pk.desc() if newest_first else _e.event_pk
     rows = conn.execute(query.order_by(order).offset(offset).limit(max_results + 1)).all()
-    events = [_event(row) for row in rows[:max_results]]
+    events = [to_event(row) for row in rows[:max_results]]
     return PagedList(events, next_page_token(offset, max_results, len(rows)))
 
 
@@ -69,17 +70,3 @@ def _span(name: str, first: int | None, last: int | None) -> ColumnElement[bool]
     if last is not None:
         conditions.append(_e.event_pk <= last)
     return and_(*conditions)
-
-
-def _event(row: Row[Any]) -> RegistryEvent:
-    return RegistryEvent(
-        event_id=row.event_pk,
-        timestamp=row.timestamp,
-        action=row.action,
-        name=row.name,
-        user_id=row.user_id,
-        version=row.version,
-        key=row.key,
-        from_value=row.from_value,
-        to_value=row.to_value,
-    )

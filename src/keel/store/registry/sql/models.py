@@ -51,7 +51,8 @@ def create_registered_model(
             insert(registered_model_tags),
             [{"model_pk": model_pk, "key": k, "value": v} for k, v in tags.items()],
         )
-    events.record(conn, Change(RegistryAction.MODEL_CREATED, name), user_id, now)
+    details = {"tags": tags, "description": description}
+    events.record(conn, Change(RegistryAction.MODEL_CREATED, name, details=details), user_id, now)
     return get_registered_model(conn, name)
 
 

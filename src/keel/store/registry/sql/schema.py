@@ -85,6 +85,7 @@ registered_model_aliases = Table(
 )
 
 # The model's name is copied into each event, so the history outlives a deletion or rename.
+# ``details`` (migration 0005) is what a webhook payload adds to the row, as JSON, as it was then.
 registry_events = Table(
     "registry_events",
     metadata,
@@ -97,6 +98,7 @@ registry_events = Table(
     Column("from_value", Text),
     Column("to_value", Text),
     Column("user_id", String(256)),
+    Column("details", Text),
     Index(None, "name", "event_pk"),
 )
 

@@ -61,7 +61,10 @@ def create_model_version(
             [{"version_pk": version_pk, "key": k, "value": v} for k, v in tags.items()],
         )
     _touch_model(conn, model_pk, now)
-    change = Change(RegistryAction.VERSION_CREATED, name, version=version, key="source", to_value=source)
+    details = {"run_id": run_id, "tags": tags, "description": description}
+    change = Change(
+        RegistryAction.VERSION_CREATED, name, version=version, key="source", to_value=source, details=details
+    )
     events.record(conn, change, user_id, now)
     return get_model_version(conn, name, version)
 

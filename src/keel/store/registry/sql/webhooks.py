@@ -193,10 +193,15 @@ class SqlWebhookStore(WebhookStore):
 
         A claim moves the delivery's next attempt ``lease_ms`` ahead, so a dispatcher that dies
         mid-attempt leaves it to be claimed again then; dispatchers sharing the database never
-        claim the same attempt.
+        claim the same attempt. It looks with a read first: a poll that finds nothing due opens no
+        write transaction (on SQLite, one that every other writer would wait for).
         """
+        now = self._clock()
+        with self._engines.reader.begin() as conn:
+            if not deliveries.has_due(conn, now):
+                return []
         with self._engines.writer.begin() as conn:
-            return deliveries.claim_due(conn, self._clock(), limit, lease_ms)
+            return deliveries.claim_due(conn, now, limit, lease_ms)
 
     def finish_attempt(self, due: DueDelivery, outcome: AttemptOutcome, retry_at: int | None) -> None:
         """Record the attempt; the delivery succeeds, waits for ``retry_at``, or (without it) fails."""

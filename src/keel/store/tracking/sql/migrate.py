@@ -9,7 +9,7 @@ from sqlalchemy import Engine, inspect, text
 from keel.store.tracking.sql.migrations.env_constants import VERSION_TABLE
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
-HEAD_REVISION = "0004"
+HEAD_REVISION = "0005"
 
 
 def current_revision(engine: Engine) -> str | None:
