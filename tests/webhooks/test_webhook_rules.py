@@ -30,6 +30,10 @@ def private_urls_refused(monkeypatch):
         "http://[::ffff:10.0.0.1]/",  # IPv4-mapped
         "http://[64:ff9b::a00:1]/",  # NAT64 of 10.0.0.1
         "http://[2002:a00:1::]/",  # 6to4 of 10.0.0.1
+        "http://[::7f00:1]/",  # IPv4-compatible 127.0.0.1
+        "http://[::a00:1]/",  # IPv4-compatible 10.0.0.1
+        "http://[64:ff9b:1::808:808]/",  # local-use NAT64, whatever it wraps
+        "http://[fec0::1]/",  # site-local
     ],
 )
 def test_non_public_addresses_are_refused(private_urls_refused, url):
@@ -38,7 +42,15 @@ def test_non_public_addresses_are_refused(private_urls_refused, url):
         check_addresses(url)
 
 
-@pytest.mark.parametrize("url", ["https://8.8.8.8/hook", "http://[2606:4700:4700::1111]:8443/x"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://8.8.8.8/hook",
+        "http://[2606:4700:4700::1111]:8443/x",
+        "http://[64:ff9b::808:808]/",  # well-known NAT64 of 8.8.8.8
+        "http://[::808:808]/",  # IPv4-compatible 8.8.8.8
+    ],
+)
 def test_public_addresses_pass(private_urls_refused, url):
     assert validate_webhook_url(url) == url
     check_addresses(url)

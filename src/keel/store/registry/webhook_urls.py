@@ -19,6 +19,9 @@ ALLOW_PRIVATE_URLS_ENV = "KEEL_WEBHOOK_ALLOW_PRIVATE_URLS"
 ALLOWED_SCHEMES = ("http", "https")
 MAX_URL_LENGTH = 2048
 _NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+_IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated ``::a.b.c.d``
+# Local-use NAT64 (RFC 8215): translated by the site's own gateway, to whatever it serves.
+_LOCAL_NAT64 = ipaddress.IPv6Network("64:ff9b:1::/48")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -107,10 +110,13 @@ def public_addresses(host: str, port: int) -> list[str]:
 
 
 def is_public_ip(address: IPAddress) -> bool:
-    """Global, counting an IPv4 address wrapped in IPv6 (mapped, 6to4, NAT64) as that IPv4 address."""
+    """Global, counting an IPv4 address wrapped in IPv6 (mapped, compatible, 6to4, NAT64) as that IPv4
+    address; local-use NAT64 and site-local IPv6 addresses are never public."""
     if isinstance(address, ipaddress.IPv6Address):
+        if address in _LOCAL_NAT64 or address.is_site_local:
+            return False
         embedded = address.ipv4_mapped or address.sixtofour
-        if embedded is None and address in _NAT64:
+        if embedded is None and (address in _NAT64 or address in _IPV4_COMPATIBLE):
             embedded = ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
         if embedded is not None:
             return embedded.is_global
