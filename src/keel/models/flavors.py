@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from keel.errors import InvalidParameter
 from keel.models.mlmodel import PYFUNC_FLAVOR
+from keel.models.trust import warn_untrusted_format
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -60,7 +61,7 @@ def load_implementation(model_dir: Path, model: Model, model_config: dict[str, A
     """Import the model's loader and call its ``_load_pyfunc`` on the model's data path."""
     conf = pyfunc_conf(model)
     add_code_to_path(model_dir, conf)
-    data_path = model_dir / conf["data"] if conf.get("data") else model_dir
+    data_path = inside_model(model_dir, conf["data"]) if conf.get("data") else model_dir
     module = importlib.import_module(keel_loader_for(conf["loader_module"]))
     # As MLflow: the config saved with the model, overridden key by key by the caller's.
     config = {**(conf.get("config") or {}), **(model_config or {})}
@@ -71,9 +72,30 @@ def load_implementation(model_dir: Path, model: Model, model_config: dict[str, A
 
 
 def add_code_to_path(model_dir: Path, conf: dict[str, Any]) -> None:
-    """Put the model's saved ``code/`` directory first on ``sys.path``, as MLflow does."""
+    """Put the model's saved ``code/`` directory first on ``sys.path``, as MLflow does.
+
+    Its modules run when imported, whatever format the model itself is saved in: loading them
+    trusts whoever wrote the model, and keel warns so.
+    """
     code = conf.get("code")
     if code:
-        path = str(model_dir / code)
+        directory = inside_model(model_dir, code)
+        warn_untrusted_format(str(directory), "Python code saved with the model (code_paths)")
+        path = str(directory)
         if path not in sys.path:
             sys.path.insert(0, path)
+
+
+def inside_model(model_dir: Path, relative: str) -> Path:
+    """``model_dir / relative``, refused when it leads outside the model directory.
+
+    Raises:
+        InvalidParameter: for an absolute path, ``..`` or a symlink out of the model.
+    """
+    root = model_dir.resolve()
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root):
+        raise InvalidParameter(
+            f"The model's file '{relative}' lies outside the model directory '{model_dir}'"
+        )
+    return target

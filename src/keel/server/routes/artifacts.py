@@ -37,14 +37,13 @@ from starlette.routing import BaseRoute, Route
 
 from keel.errors import BadRequest, InvalidParameter, Unsupported
 from keel.server.endpoints import Endpoint, read_payload
+from keel.server.proxied_artifacts import proxied_repository
 from keel.server.responses import json_response
 from keel.server.routes.runs import RUN_ID, run_id_of
-from keel.server.settings import MLFLOW_ARTIFACTS_ROOT
 from keel.server.wire import Field, Kind, item, to_int
-from keel.store.artifacts import ArtifactRepository, get_artifact_repository, validate_relative_path
+from keel.store.artifacts import ArtifactRepository, validate_relative_path
 from keel.store.artifacts.base import MultipartUpload, UploadedPart
 from keel.store.artifacts.paths import join_relative
-from keel.store.artifacts.uris import uri_scheme
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
@@ -60,7 +59,6 @@ T = TypeVar("T")
 CHUNK_SIZE = 1024 * 1024
 PIPE_DEPTH = 16
 """Request chunks (at most 64 KiB each from uvicorn) buffered between the event loop and the writer."""
-REMOTE_FETCH_SCHEMES = frozenset({"http", "https", "mlflow-artifacts"})
 
 
 def _proxied_root(stores: Stores) -> ArtifactRepository:
@@ -71,12 +69,7 @@ def _proxied_root(stores: Stores) -> ArtifactRepository:
 
 def run_repository(stores: Stores, artifact_uri: str) -> tuple[ArtifactRepository, str]:
     """The repository holding a run's artifacts and the run's path inside it."""
-    if artifact_uri.startswith(MLFLOW_ARTIFACTS_ROOT):
-        path = artifact_uri.removeprefix(MLFLOW_ARTIFACTS_ROOT).lstrip("/")
-        return _proxied_root(stores), validate_relative_path(path)
-    if uri_scheme(artifact_uri) in REMOTE_FETCH_SCHEMES:  # the server never fetches URLs for a client
-        raise InvalidParameter(f"Artifacts at '{artifact_uri}' are not listed by this server")
-    return get_artifact_repository(artifact_uri), ""
+    return proxied_repository(stores.artifacts, artifact_uri)
 
 
 def list_run_artifacts(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:

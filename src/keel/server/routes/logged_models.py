@@ -5,18 +5,14 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Any
 
-from keel.errors import InvalidParameter, Unsupported
 from keel.server import decode
 from keel.server.endpoints import Endpoint
-from keel.server.settings import MLFLOW_ARTIFACTS_ROOT
+from keel.server.proxied_artifacts import proxied_repository
 from keel.server.wire import Field, Kind, item
-from keel.store.artifacts import ArtifactRepository, get_artifact_repository, validate_relative_path
-from keel.store.artifacts.uris import uri_scheme
+from keel.store.artifacts import validate_relative_path
 
 if TYPE_CHECKING:
     from keel.server.state import Stores
-
-REMOTE_SCHEMES = frozenset({"http", "https", "mlflow-artifacts"})
 
 
 def create_logged_model(stores: Stores, f: dict[str, Any]) -> dict[str, Any]:
@@ -96,7 +92,7 @@ def list_logged_model_artifacts(stores: Stores, f: dict[str, Any]) -> dict[str, 
     """Entries under the model's artifact root, with paths relative to that root (as ``/artifacts/list``)."""
     model = stores.tracking.get_logged_model(f["model_id"])
     relative = validate_relative_path(f["artifact_directory_path"])
-    repo, base = _model_repository(stores, model.info.artifact_uri)
+    repo, base = proxied_repository(stores.artifacts, model.info.artifact_uri)
     listed = repo.list_artifacts(posixpath.join(base, relative) if base else relative or None)
     files = []
     for info in listed:
@@ -111,18 +107,6 @@ def list_logged_model_artifacts(stores: Stores, f: dict[str, Any]) -> dict[str, 
     if files:
         out["files"] = files
     return out
-
-
-def _model_repository(stores: Stores, artifact_uri: str) -> tuple[ArtifactRepository, str]:
-    """The repository holding the artifacts and the model's path inside it; the server fetches no URLs."""
-    if artifact_uri.startswith(MLFLOW_ARTIFACTS_ROOT):
-        if stores.artifacts is None:
-            raise Unsupported("This server does not serve artifacts (started without --serve-artifacts)")
-        path = artifact_uri.removeprefix(MLFLOW_ARTIFACTS_ROOT).lstrip("/")
-        return stores.artifacts, validate_relative_path(path)
-    if uri_scheme(artifact_uri) in REMOTE_SCHEMES:
-        raise InvalidParameter(f"Artifacts at '{artifact_uri}' are not listed by this server")
-    return get_artifact_repository(artifact_uri), ""
 
 
 MODEL_PATH = "/logged-models/{model_id}"
