@@ -82,6 +82,52 @@ def test_a_metric_missing_from_the_baseline_fails_the_comparison() -> None:
     )
 
 
+NAN = float("nan")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "candidate", "baseline", "reason"),
+    [
+        (
+            {"min_absolute_change": 0.1, "greater_is_better": True},
+            {"m": NAN},
+            {"m": 0.5},
+            "Metric m validation failed: candidate model m = nan is not a number.",
+        ),
+        (
+            {"threshold": 0.5, "min_relative_change": 0.1, "greater_is_better": False},
+            {"m": NAN},
+            {"m": 0.0},
+            "Metric m validation failed: candidate model m = nan is not a number.",
+        ),
+        (
+            {"threshold": 0.5, "greater_is_better": True},
+            {"m": NAN},
+            None,
+            "Metric m validation failed: candidate model m = nan is not a number.",
+        ),
+        (
+            {"min_absolute_change": 0.1, "greater_is_better": True},
+            {"m": 0.9},
+            {"m": NAN},
+            "Model comparison failed: baseline model m = nan is not a number.",
+        ),
+        (
+            {"threshold": 0.95, "min_relative_change": 0.1, "greater_is_better": True},
+            {"m": 0.9},
+            {"m": NAN},
+            "Metric m value threshold check failed: candidate model m = 0.9, m threshold = 0.95. "
+            "Model comparison failed: baseline model m = nan is not a number.",
+        ),
+    ],
+    ids=["candidate-absolute", "candidate-relative", "candidate-threshold", "baseline", "baseline-threshold"],
+)
+def test_a_nan_metric_fails_its_checks_with_a_reason(
+    arguments: dict[str, Any], candidate: dict[str, float], baseline: dict[str, float] | None, reason: str
+) -> None:
+    assert _keel_verdict(arguments, candidate, baseline) == reason
+
+
 def _keel_verdict(
     arguments: dict[str, Any], candidate: dict[str, float], baseline: dict[str, float] | None
 ) -> str | None:

@@ -5,10 +5,10 @@ thresholds and a baseline model's metrics, with MLflow's semantics and messages
 
 from __future__ import annotations
 
+import math
 import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import NoReturn
 
 from keel.errors import BadRequest, InvalidParameter
@@ -140,6 +140,8 @@ def _failures(
             "candidate model."
         ]
     value = candidate[name]
+    if math.isnan(value):
+        return [f"Metric {name} validation failed: candidate model {name} = {value} is not a number."]
     better = operator.ge if limit.greater_is_better else operator.le
     towards = operator.add if limit.greater_is_better else operator.sub
     reasons = []
@@ -157,9 +159,10 @@ def _failures(
         )
         return reasons
     base = baseline[name]
-    if limit.min_absolute_change is not None and not better(
-        Decimal(value), Decimal(towards(base, limit.min_absolute_change))
-    ):
+    if math.isnan(base):
+        reasons.append(f"Model comparison failed: baseline model {name} = {base} is not a number.")
+        return reasons
+    if limit.min_absolute_change is not None and not better(value, towards(base, limit.min_absolute_change)):
         reasons.append(
             f"Metric {name} minimum absolute change check failed: candidate model {name} = {value}, "
             f"baseline model {name} = {base}, {name} minimum absolute change threshold = "
@@ -167,7 +170,7 @@ def _failures(
         )
     if limit.min_relative_change is not None:
         if base == 0:
-            passed = better(Decimal(value), Decimal(towards(base, ZERO_BASELINE_MARGIN)))
+            passed = better(value, towards(base, ZERO_BASELINE_MARGIN))
         else:
             change = (value - base if limit.greater_is_better else base - value) / abs(base)
             passed = change >= limit.min_relative_change
