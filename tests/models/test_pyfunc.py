@@ -194,7 +194,7 @@ def test_registered_model_uris_resolve_through_the_registry(classifier, features
     expected = classifier.predict(features)
     for uri in ("models:/clf/1", "models:/clf@champion", "models:/clf/Staging", "models:/clf/latest"):
         np.testing.assert_array_equal(keel.pyfunc.load_model(uri).predict(features), expected)
-    with pytest.raises(NotFound, match="No versions of model 'clf'"):
+    with pytest.raises(NotFound, match="No version of registered model 'clf' is in 'Production'"):
         keel.pyfunc.load_model("models:/clf/Production")
     with pytest.raises(NotFound):
         keel.pyfunc.load_model("models:/ghost/1")
