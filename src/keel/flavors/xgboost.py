@@ -4,7 +4,8 @@ keel writes the ``xgboost`` and ``python_function`` flavors exactly as MLflow 3.
 ``loader_module: mlflow.xgboost``, so MLflow loads keel's models and keel loads MLflow's (without
 importing mlflow). Boosters (``xgboost.train``) and the scikit-learn API (``XGBClassifier``,
 ``XGBRegressor``…) are both saved in XGBoost's own format, UBJSON (``model.ubj``, the default) or
-JSON (``model.json``): no pickle, so loading a model runs no code from the model file.
+JSON (``model.json``): no pickle, so loading a model runs no code from the model file — unless it
+was saved with ``code_paths``: that code is imported, and keel warns (``UntrustedModelWarning``).
 
 On load, the ``model_class`` the MLmodel names is only instantiated when it is an XGBoost class (or,
 for a model saved with ``code_paths``, a subclass of one defined in the model's own code).
