@@ -151,6 +151,30 @@ def test_mlmodel_written_by_mlflow_round_trips_through_keel_unchanged(
     assert model.signature == ModelSignature.from_dict(original["signature"])
 
 
+def test_mlmodel_values_read_as_yaml_safe_load_reads_them(tmp_path: Path) -> None:
+    text = """flavors:
+  python_function: {loader_module: mlflow.sklearn}
+metadata:
+  date: 2024-01-31
+  stamp: 2024-01-31 12:30:00
+  word: yes
+  octal: 017
+  sexagesimal: 1:30
+  exponent: 1e3
+  infinite: .inf
+  nothing: ~
+  text: "tab\\there, ünïcode ✓"
+  block: |
+    two
+    lines
+  anchored: &items [1, 2]
+  aliased: *items
+"""
+    (tmp_path / "MLmodel").write_text(text, encoding="utf-8")
+
+    assert Model.load(tmp_path).metadata == yaml.safe_load(text)["metadata"]
+
+
 def test_model_fields_read_back(tmp_path: Path) -> None:
     model = Model(run_id="r1", artifact_path="s3://b/models/m-1/artifacts", model_id="m-1", metadata={"k": 1})
     model.add_flavor("python_function", loader_module="mlflow.sklearn")

@@ -188,7 +188,7 @@ def load_model(model_uri: str | os.PathLike[str], dst_path: str | os.PathLike[st
         >>> estimator = keel.sklearn.load_model("models:/m-0123…")
     """
     directory = local_model_dir(os.fspath(model_uri), dst_path)
-    conf = _flavor_conf(directory)
+    conf = _flavor_conf(Model.load(directory), directory)
     add_code_to_path(directory, conf)
     return _load_estimator(directory / conf["pickled_model"], conf)
 
@@ -198,17 +198,18 @@ def _load_pyfunc(path: str) -> SklearnModelWrapper:
     the model file itself in models written by MLflow 2 (``data: model.pkl``)."""
     location = Path(path)
     directory = location.parent if location.is_file() else location
-    conf = _flavor_conf(directory)
+    meta = Model.load(directory)
+    conf = _flavor_conf(meta, directory)
     if location.is_file():
         data_file = location
     else:
-        pyfunc = Model.load(directory).flavors[PYFUNC_FLAVOR]
+        pyfunc = meta.flavors[PYFUNC_FLAVOR]
         data_file = directory / (pyfunc.get("model_path") or conf["pickled_model"])
     return SklearnModelWrapper(_load_estimator(data_file, conf))
 
 
-def _flavor_conf(directory: Path) -> dict[str, Any]:
-    conf = Model.load(directory).flavors.get(FLAVOR_NAME)
+def _flavor_conf(meta: Model, directory: Path) -> dict[str, Any]:
+    conf = meta.flavors.get(FLAVOR_NAME)
     if not isinstance(conf, dict) or "pickled_model" not in conf:
         raise InvalidParameter(f"The model at '{directory}' has no '{FLAVOR_NAME}' flavor")
     return conf

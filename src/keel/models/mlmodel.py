@@ -27,6 +27,9 @@ MLMODEL_FILE_NAME = "MLmodel"
 PYFUNC_FLAVOR = "python_function"
 KEEL_VERSION_KEY = "keel_version"
 _TYPE_HINT_KEYS = ("is_signature_from_type_hint", "type_hint_from_example")
+# libyaml's parser with PyYAML's safe constructors: the same mappings as ``yaml.safe_load``, about ten
+# times faster (MLflow reads its other YAML files this way too); the pure-Python parser without libyaml.
+_YAML_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def utc_now_text() -> str:
@@ -177,7 +180,7 @@ class Model:
             raise NotFound(
                 f'Could not find an "{MLMODEL_FILE_NAME}" configuration file at "{path}"'
             ) from None
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_YAML_SAFE_LOADER)
         if not isinstance(data, dict):
             raise InvalidParameter(f"'{target}' is not an MLmodel file: expected a YAML mapping")
         return cls.from_dict(data)
