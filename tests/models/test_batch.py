@@ -82,6 +82,35 @@ def test_every_input_layout_reads_back_the_rows(frame: pd.DataFrame, tmp_path: P
     assert open_input(path).total_rows() == ROWS
 
 
+def _is_open(path: Path) -> bool:
+    """Whether this process holds a file descriptor on ``path``."""
+    target = path.resolve()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            if fd.readlink() == target:
+                return True
+        except OSError:  # the descriptor the listing itself used, closed by now
+            continue
+    return False
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="lists open files through /proc")
+@pytest.mark.parametrize("name", ["data.csv", "data.parquet", "data.jsonl", "records.json"])
+def test_an_input_is_open_only_while_it_is_read(frame: pd.DataFrame, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    WRITERS[name](frame, path)
+
+    reader = open_input(path, 7)
+    assert reader.total_rows() == ROWS
+    assert not _is_open(path)
+    assert sum(len(chunk) for chunk in reader) == ROWS
+    assert not _is_open(path)
+    chunks = iter(reader)
+    next(chunks)
+    chunks.close()  # a reader abandoned half-way
+    assert not _is_open(path)
+
+
 def test_content_type_overrides_the_extension(frame: pd.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "export.txt"
     frame.to_csv(path, index=False)

@@ -131,24 +131,28 @@ class JsonDocumentReader(ChunkReader):
 
 
 class ParquetReader(ChunkReader):
+    """Opens the file while it reads it, as the other readers do: to check it here, then per iteration."""
+
     def __init__(self, path: Path, chunk_size: int) -> None:
         super().__init__(path, chunk_size)
         pq, pa = _pyarrow()
         try:
-            self.file = pq.ParquetFile(path)
+            with pq.ParquetFile(path) as file:
+                self.rows = int(file.metadata.num_rows)
         except pa.ArrowException as exc:
             raise self._invalid(exc) from None
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
-        _, pa = _pyarrow()
+        pq, pa = _pyarrow()
         try:
-            for batch in self.file.iter_batches(batch_size=self.chunk_size):
-                yield batch.to_pandas()
+            with pq.ParquetFile(self.path) as file:
+                for batch in file.iter_batches(batch_size=self.chunk_size):
+                    yield batch.to_pandas()
         except pa.ArrowException as exc:
             raise self._invalid(exc) from None
 
     def total_rows(self) -> int:
-        return int(self.file.metadata.num_rows)
+        return self.rows
 
 
 def open_reader(path: Path, fmt: str, chunk_size: int) -> ChunkReader:
