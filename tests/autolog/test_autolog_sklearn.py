@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse
 from sklearn.cluster import KMeans
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
@@ -84,6 +86,47 @@ def test_regressor_metrics_and_the_training_dataset(data: tuple[pd.DataFrame, pd
     [dataset_input] = run.inputs.dataset_inputs
     assert dataset_input.tags[0].value == "train"
     assert '"num_rows":40' in dataset_input.dataset.profile
+
+
+def one_per_row(rows: int, columns: int) -> scipy.sparse.csr_matrix:
+    """A matrix with one value per row, cycling through the columns."""
+    values = np.random.default_rng(11).normal(size=rows)
+    return scipy.sparse.csr_matrix((values, np.arange(rows) % columns, np.arange(rows + 1)), (rows, columns))
+
+
+def test_a_sparse_training_set_is_described_as_its_dense_array_would_be() -> None:
+    matrix = one_per_row(12_000, 5)  # more rows than the description hashes
+    sklearn_autolog.autolog(log_models=False)
+
+    LinearRegression().fit(matrix, matrix.sum(axis=1).A1)
+
+    [logged] = only_run().inputs.dataset_inputs
+    dense = keel.data.from_numpy(matrix.toarray())
+    assert (logged.dataset.digest, logged.dataset.schema, logged.dataset.profile) == (
+        dense.digest,
+        dense.schema,
+        dense.profile,
+    )
+
+
+def test_a_large_sparse_training_set_is_logged_without_being_made_dense(
+    autolog_warnings: Callable[[], list[str]],
+) -> None:
+    matrix = one_per_row(500_000, 200)  # 800 MB dense
+    target = matrix.sum(axis=1).A1
+    sklearn_autolog.autolog(log_models=False)
+
+    tracemalloc.start()
+    try:
+        LinearRegression().fit(matrix, target)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 200 * 2**20
+    [logged] = only_run().inputs.dataset_inputs
+    assert '"num_rows":500000' in logged.dataset.profile
+    assert autolog_warnings() == []
 
 
 def test_input_example_and_signature_when_asked(data: tuple[pd.DataFrame, pd.Series]) -> None:

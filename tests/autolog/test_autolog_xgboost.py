@@ -4,12 +4,14 @@ feature importance and a model that loads back."""
 from __future__ import annotations
 
 import json
+import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse
 import xgboost
 
 import keel
@@ -136,3 +138,47 @@ def test_disable_restores_train_and_fit() -> None:
     assert xgboost.train is train
     assert xgboost.sklearn.train is sklearn_train
     assert vars(xgboost.XGBClassifier)["fit"] is fit
+
+
+def one_per_row(rows: int, columns: int) -> scipy.sparse.csr_matrix:
+    """A float32 matrix with one value per row, cycling through the columns."""
+    values = np.random.default_rng(11).normal(size=rows).astype(np.float32)
+    return scipy.sparse.csr_matrix((values, np.arange(rows) % columns, np.arange(rows + 1)), (rows, columns))
+
+
+def test_a_sparse_dmatrix_is_described_as_its_dense_frame_would_be() -> None:
+    matrix = one_per_row(12_000, 5)  # more rows than the description hashes
+    names = [f"f{i}" for i in range(5)]
+    labels = (matrix.sum(axis=1).A1 > 0).astype(int)
+    xgboost_autolog.autolog(log_models=False)
+
+    xgboost.train(PARAMS, xgboost.DMatrix(matrix, labels, feature_names=names), 1)
+
+    [logged] = only_run().inputs.dataset_inputs
+    dense = keel.data.from_pandas(pd.DataFrame(matrix.toarray(), columns=names))
+    assert (logged.dataset.digest, logged.dataset.schema, logged.dataset.profile) == (
+        dense.digest,
+        dense.schema,
+        dense.profile,
+    )
+
+
+def test_a_large_sparse_dmatrix_is_logged_without_being_made_dense(
+    autolog_warnings: Callable[[], list[str]],
+) -> None:
+    matrix = one_per_row(500_000, 200)  # 400 MB dense
+    labels = (matrix.sum(axis=1).A1 > 0).astype(int)
+    train = xgboost.DMatrix(matrix, labels, feature_names=[f"f{i}" for i in range(200)])
+    xgboost_autolog.autolog(log_models=False)
+
+    tracemalloc.start()
+    try:
+        xgboost.train(PARAMS, train, 1)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert peak < 100 * 2**20
+    [logged] = only_run().inputs.dataset_inputs
+    assert '"num_rows":500000' in logged.dataset.profile
+    assert autolog_warnings() == []

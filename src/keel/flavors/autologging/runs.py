@@ -4,9 +4,12 @@ inputs, input examples and signatures for models, JSON artifacts."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from keel.data import from_numpy, from_pandas
+from keel.data.datasets import from_sparse
+from keel.entities import Dataset
 from keel.errors import InvalidParameter
 from keel.models.signature import infer_signature
 from keel.store.tracking.validation import MAX_PARAM_VAL_LENGTH, validate_key
@@ -15,7 +18,6 @@ from keel.tracking import fluent
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from keel.entities import Dataset
     from keel.flavors.autologging.patching import Call
     from keel.models.signature import ModelSignature
 
@@ -53,16 +55,19 @@ def log_metrics(
 
 
 def dataset_for(data: Any, name: str | None = None) -> Dataset | None:
-    """A dataset description of a DataFrame, an array or a sparse matrix; ``None`` for anything else."""
+    """A dataset description of a DataFrame, an array or a sparse matrix (a description already made
+    is taken as it is, under ``name`` if given); ``None`` for anything else."""
     import numpy as np
     import pandas as pd
 
+    if isinstance(data, Dataset):
+        return data if name is None else dataclasses.replace(data, name=name)
     if isinstance(data, pd.DataFrame):
         return from_pandas(data, name=name)
     if isinstance(data, np.ndarray):
         return from_numpy(data, name=name)
-    if hasattr(data, "toarray") and hasattr(data, "shape"):  # a scipy sparse matrix
-        return from_numpy(np.asarray(data.toarray()), name=name)
+    if hasattr(data, "toarray") and hasattr(data, "tocsr"):  # a scipy sparse matrix
+        return from_sparse(data, name=name)
     return None
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from keel.data.datasets import from_sparse
 from keel.flavors import xgboost as xgboost_flavor
 from keel.flavors.autologging import boosting, imports, patching, runs
 from keel.flavors.autologging.config import AutologConfig, clear_config, set_config
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Generator, Mapping, Sequence
     from types import ModuleType
 
+    from keel.entities import Dataset
     from keel.flavors.autologging.patching import Call
 
 INTEGRATION = "xgboost"
@@ -155,20 +157,16 @@ def _log_datasets(call: Call, arguments: Mapping[str, Any], fit_state: dict[str,
         train = fit_state.get("features")
         evals = {f"validation_{i}": pair[0] for i, pair in enumerate(fit_state.get("eval_set") or [])}
     else:
-        train = _matrix_data(arguments["dtrain"])
-        evals = {name: _matrix_data(matrix) for matrix, name in arguments.get("evals") or []}
+        train = _matrix_dataset(arguments["dtrain"])
+        evals = {name: _matrix_dataset(matrix) for matrix, name in arguments.get("evals") or []}
     with call.guard("log the training dataset"):
         runs.log_dataset(call.run_id, train)
     boosting.log_eval_datasets(call, evals)
 
 
-def _matrix_data(matrix: Any) -> Any:
-    """A DMatrix's features as a DataFrame (named columns) or an array."""
-    import pandas as pd
-
-    data = matrix.get_data().toarray()
-    names = matrix.feature_names
-    return pd.DataFrame(data, columns=names) if names else data
+def _matrix_dataset(matrix: Any) -> Dataset:
+    """A DMatrix's features described as their DataFrame (named columns) or array would be."""
+    return from_sparse(matrix.get_data(), columns=matrix.feature_names)
 
 
 def _example_rows(matrix: Any) -> Any:
