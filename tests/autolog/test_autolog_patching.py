@@ -7,6 +7,8 @@ import inspect
 import subprocess
 import sys
 import textwrap
+import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,6 +31,22 @@ class BadScore(LogisticRegression):
 
     def score(self, X: object, y: object, sample_weight: object = None) -> float:
         raise RuntimeError("no score today")
+
+
+# Per thread name: set once its WarningScore warned; waited for before it goes on.
+TURNS: dict[str, tuple[threading.Event, threading.Event]] = {}
+
+
+class WarningScore(LogisticRegression):
+    """A user's estimator whose ``score`` (which autologging calls) warns, then waits for its turn."""
+
+    def score(self, X: object, y: object, sample_weight: object = None) -> float:
+        name = threading.current_thread().name
+        warnings.warn(f"scored in {name}", UserWarning, stacklevel=1)
+        warned, go_on = TURNS[name]
+        warned.set()
+        assert go_on.wait(10)
+        return super().score(X, y, sample_weight)
 
 
 def all_runs() -> list[keel.Run]:
@@ -124,6 +142,54 @@ def test_silent_logs_no_warnings(autolog_warnings: Callable[[], list[str]]) -> N
     BadScore().fit(FEATURES, LABELS)
 
     assert autolog_warnings() == []
+
+
+def test_a_warning_raised_by_logging_after_training_goes_to_the_log(
+    autolog_warnings: Callable[[], list[str]], recwarn: pytest.WarningsRecorder
+) -> None:
+    sklearn_autolog.autolog(log_models=False)
+    ready = threading.Event()
+    ready.set()
+    TURNS.clear()
+    TURNS[threading.current_thread().name] = (threading.Event(), ready)
+
+    WarningScore().fit(FEATURES, LABELS)
+
+    assert list(recwarn) == []
+    assert f"sklearn autologging: scored in {threading.current_thread().name}" in autolog_warnings()
+    [run] = all_runs()
+    assert "training_score" in run.data.metrics
+
+
+def test_warnings_of_concurrent_fits_go_to_the_log_and_the_users_own_to_the_user(
+    autolog_warnings: Callable[[], list[str]], recwarn: pytest.WarningsRecorder
+) -> None:
+    sklearn_autolog.autolog(log_models=False)
+    filters, shown_by = list(warnings.filters), warnings.showwarning
+    TURNS.clear()
+    TURNS.update({name: (threading.Event(), threading.Event()) for name in ("first", "second")})
+    turns = dict(TURNS)
+    fits = {
+        name: threading.Thread(target=lambda: WarningScore().fit(FEATURES, LABELS), name=name)
+        for name in turns
+    }
+
+    fits["first"].start()
+    assert turns["first"][0].wait(10)
+    fits["second"].start()  # its logging starts while the first one's is under way
+    assert turns["second"][0].wait(10)
+    warnings.warn("the user's own", UserWarning, stacklevel=1)
+    for name in ("first", "second"):  # the first one's logging ends first
+        turns[name][1].set()
+        fits[name].join()
+
+    assert [str(w.message) for w in recwarn] == ["the user's own"]
+    assert (warnings.filters, warnings.showwarning) == (filters, shown_by)
+    logged = autolog_warnings()
+    assert not any("the user's own" in message for message in logged)
+    assert "sklearn autologging: scored in first" in logged
+    assert "sklearn autologging: scored in second" in logged
+    assert len(all_runs()) == 2
 
 
 def test_a_training_error_propagates_and_fails_the_run_autologging_started() -> None:

@@ -265,16 +265,50 @@ def guarded(integration: str, what: str) -> Iterator[None]:
         report(integration, what, exc)
 
 
-@contextlib.contextmanager
-def _quiet(integration: str) -> Iterator[None]:
-    """Warnings raised by autologging's own work are logged, never raised into the user's code."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        yield
+# Warnings go through one process-wide function (``warnings.showwarning``), so autologging's are told
+# apart by context: while a hook's own work runs, ``_own_work`` names its integration in that thread
+# (or task) only, and ``_route`` sends what is shown there to the logger. Other threads' warnings, and
+# the filters, are left alone (``warnings.catch_warnings`` would swap both for the whole process).
+_own_work: ContextVar[str | None] = ContextVar("keel_autolog_own_work", default=None)
+_routing_lock = threading.Lock()
+_routing = 0  # blocks of own work running, in every thread
+_shown_by: Any = None  # the ``showwarning`` that ``_route`` stands in front of
+
+
+def _route(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: Any = None,
+    line: str | None = None,
+) -> None:
+    integration = _own_work.get()
+    if integration is None:
+        _shown_by(message, category, filename, lineno, file, line)
+        return
     config = find_config(integration)
     if config is None or not config.silent:
-        for item in caught:
-            logger.warning("%s autologging: %s", integration, item.message)
+        logger.warning("%s autologging: %s", integration, message)
+
+
+@contextlib.contextmanager
+def _quiet(integration: str) -> Iterator[None]:
+    """Warnings shown during autologging's own work go to the logger, never to the user."""
+    global _routing, _shown_by
+    with _routing_lock:
+        if _routing == 0 and warnings.showwarning is not _route:
+            _shown_by, warnings.showwarning = warnings.showwarning, _route
+        _routing += 1
+    token = _own_work.set(integration)
+    try:
+        yield
+    finally:
+        _own_work.reset(token)
+        with _routing_lock:
+            _routing -= 1
+            if _routing == 0 and warnings.showwarning is _route:
+                warnings.showwarning = _shown_by
 
 
 def current_session() -> Session | None:
