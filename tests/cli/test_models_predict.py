@@ -125,6 +125,11 @@ def test_every_row_is_predicted_as_the_whole_input_would_be(
             id="missing-file",
         ),
         pytest.param(
+            ["-i", "no\nsuch.csv", "-o", "out.csv"],
+            "Input file 'no such.csv' does not exist",
+            id="missing-file-with-a-line-break",
+        ),
+        pytest.param(
             ["-m", "runs:/0123456789abcdef/model", "-i", "in.csv", "-o", "out.csv"],
             "Run with id=0123456789abcdef not found",
             id="bad-uri",

@@ -77,3 +77,9 @@ def test_errors_are_one_line(tracked_run: tuple[str, str]) -> None:
     assert "Invalid model version source" in unsafe.stderr
     bad_uri = keel_cli("models", "lineage", "runs:/abc/model", uri=uri)
     assert bad_uri.returncode == 2
+
+
+def test_an_error_quoting_a_line_break_is_still_one_line(tmp_path: Path) -> None:
+    missing = keel_cli("models", "lineage", "models:/no\nsuch/1", uri=str(tmp_path / "store"))
+    assert missing.returncode == 1
+    assert missing.stderr == "Error: Model Version (name=no such, version=1) not found\n"

@@ -38,6 +38,6 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except KeelError as exc:
-        click.echo(f"Error: {exc.message}", err=True)
+    except KeelError as exc:  # a message may quote input holding line breaks: still one line
+        click.echo(f"Error: {' '.join(exc.message.split())}", err=True)
         sys.exit(1)

@@ -61,23 +61,19 @@ def predict(
 
     Example: keel models predict -m runs:/<run_id>/model -i scoring.parquet -o predictions.csv
     """
-    from keel.errors import KeelError
     from keel.models.batch import check_output, open_input, predict_file
     from keel.models.pyfunc import load_model
     from keel.tracking.uris import set_tracking_uri
 
-    try:
-        if tracking_uri:
-            set_tracking_uri(tracking_uri)
-        # Bad files fail before the model loads.
-        reader = open_input(input_path, chunk_size, content_type)
-        check_output(output_path)
-        model = load_model(model_uri)
-        show = not no_progress and sys.stderr.isatty()
-        with _progress(reader.total_rows() if show else None) as advance:
-            rows = predict_file(model, reader, output_path, on_chunk=advance)
-    except KeelError as exc:
-        raise click.ClickException(" ".join(exc.message.split())) from None
+    if tracking_uri:
+        set_tracking_uri(tracking_uri)
+    # Bad files fail before the model loads.
+    reader = open_input(input_path, chunk_size, content_type)
+    check_output(output_path)
+    model = load_model(model_uri)
+    show = not no_progress and sys.stderr.isatty()
+    with _progress(reader.total_rows() if show else None) as advance:
+        rows = predict_file(model, reader, output_path, on_chunk=advance)
     click.echo(f"Wrote {rows} predictions to {output_path}", err=True)
 
 
