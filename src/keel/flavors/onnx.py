@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,15 +24,14 @@ from keel.flavors.onnx_runtime import (
     OnnxModelWrapper,
     check_session_options,
 )
-from keel.models import directory as model_files
-from keel.models.environment import Requirements, pinned_all, resolve_requirements
-from keel.models.flavors import add_code_to_path
+from keel.models.directory import write_model
+from keel.models.flavors import flavor_conf, inside_model, open_flavor
 from keel.models.log import ModelInfo
 from keel.models.log import log_model as log_to_tracking
 from keel.models.mlmodel import Model
-from keel.models.uris import local_model_dir
 
 if TYPE_CHECKING:
+    from keel.models.environment import Requirements
     from keel.models.signature import ModelSignature
 
 __all__ = [
@@ -46,6 +46,7 @@ __all__ = [
 FLAVOR_NAME = "onnx"
 LOADER_MODULE = "mlflow.onnx"
 MODEL_FILE = "model.onnx"
+DATA_KEY = "data"
 
 
 def save_model(
@@ -93,32 +94,31 @@ def save_model(
     proto = _model_proto(onnx_model)
     check_session_options(onnx_session_options)
     providers = [list(p) if isinstance(p, tuple) else p for p in onnx_execution_providers or []]
-    with model_files.new_model_directory(path) as target:
-        meta = mlflow_model or Model()
-        if metadata is not None:
-            meta.metadata = metadata
-        example = model_files.save_example(meta, input_example, target)
-        code = model_files.copy_code_paths(code_paths, target)
-        onnx.save_model(proto, str(target / MODEL_FILE), save_as_external_data=save_as_external_data)
-        if signature is None and example is not None:
-            wrapper = OnnxModelWrapper(str(target / MODEL_FILE), [CPU_PROVIDER], onnx_session_options)
-            signature = model_files.signature_from_example(example, wrapper.predict)
-        elif signature is not None and example is not None:
-            model_files.check_example(example, signature)
-        meta.signature = signature or None
-        model_files.add_pyfunc_flavor(meta, LOADER_MODULE, code=code, data=MODEL_FILE)
-        meta.add_flavor(
+    with write_model(
+        path,
+        mlflow_model=mlflow_model,
+        metadata=metadata,
+        input_example=input_example,
+        code_paths=code_paths,
+        packages=["onnx", "onnxruntime"],
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+    ) as writer:
+        model_file = str(writer.directory / MODEL_FILE)
+        onnx.save_model(proto, model_file, save_as_external_data=save_as_external_data)
+        writer.set_signature(
+            signature,
+            lambda: OnnxModelWrapper(model_file, [CPU_PROVIDER], onnx_session_options).predict,
+            validate_example=True,
+        )
+        writer.add_pyfunc_flavor(LOADER_MODULE, data=MODEL_FILE)
+        writer.add_flavor(
             FLAVOR_NAME,
             onnx_version=onnx.__version__,
             data=MODEL_FILE,
             providers=providers or list(ONNX_EXECUTION_PROVIDERS),
             onnx_session_options=onnx_session_options,
-            code=code,
         )
-        requirements = resolve_requirements(
-            pinned_all(["onnx", "onnxruntime"]), pip_requirements, extra_pip_requirements
-        )
-        model_files.finish_directory(target, meta, requirements)
 
 
 def log_model(
@@ -146,22 +146,18 @@ def log_model(
         ...     info = keel.onnx.log_model(keel.onnx.export_pytorch(net, X[:5]), input_example=X[:5])
         >>> keel.pyfunc.load_model(info.model_uri).predict(X)
     """
-
-    def save(local: Path, meta: Model) -> None:
-        save_model(
-            onnx_model,
-            local,
-            signature=signature,
-            input_example=input_example,
-            pip_requirements=pip_requirements,
-            extra_pip_requirements=extra_pip_requirements,
-            code_paths=code_paths,
-            onnx_execution_providers=onnx_execution_providers,
-            onnx_session_options=onnx_session_options,
-            save_as_external_data=save_as_external_data,
-            mlflow_model=meta,
-        )
-
+    save = partial(
+        save_model,
+        onnx_model,
+        signature=signature,
+        input_example=input_example,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+        code_paths=code_paths,
+        onnx_execution_providers=onnx_execution_providers,
+        onnx_session_options=onnx_session_options,
+        save_as_external_data=save_as_external_data,
+    )
     return log_to_tracking(
         save, name, model_type=model_type, params=params, tags=tags, step=step, metadata=metadata
     )
@@ -176,10 +172,8 @@ def load_model(model_uri: str | os.PathLike[str], dst_path: str | os.PathLike[st
     """
     import onnx
 
-    directory = local_model_dir(os.fspath(model_uri), dst_path)
-    conf = _flavor_conf(directory)
-    add_code_to_path(directory, conf)
-    model_file = str(_inside(directory, conf["data"]))
+    directory, conf = open_flavor(model_uri, dst_path, FLAVOR_NAME, DATA_KEY)
+    model_file = str(inside_model(directory, conf[DATA_KEY]))
     try:
         onnx.checker.check_model(model_file)
     except onnx.checker.ValidationError as exc:
@@ -193,23 +187,9 @@ def _load_pyfunc(path: str, model_config: dict[str, Any] | None = None) -> OnnxM
     The MLmodel's ``providers`` and ``onnx_session_options`` configure the session; ``model_config``
     has nothing to set.
     """
-    conf = _flavor_conf(Path(path).parent)
+    directory = Path(path).parent
+    conf = flavor_conf(Model.load(directory), FLAVOR_NAME, DATA_KEY, directory)
     return OnnxModelWrapper(path, conf.get("providers"), conf.get("onnx_session_options"))
-
-
-def _flavor_conf(directory: Path) -> dict[str, Any]:
-    conf = Model.load(directory).flavors.get(FLAVOR_NAME)
-    if not isinstance(conf, dict) or "data" not in conf:
-        raise InvalidParameter(f"The model at '{directory}' has no '{FLAVOR_NAME}' flavor")
-    return conf
-
-
-def _inside(directory: Path, relative: str) -> Path:
-    """``directory / relative``, which must not lead out of the model directory."""
-    path = (directory / relative).resolve()
-    if not path.is_relative_to(directory.resolve()):
-        raise InvalidParameter(f"The model file '{relative}' must lie inside the model directory")
-    return path
 
 
 def _model_proto(onnx_model: Any) -> Any:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,17 +43,18 @@ from keel.flavors.pytorch_formats import (
     write_exported,
     write_pickled,
 )
-from keel.models import directory as model_files
-from keel.models.environment import Requirements, pinned_all, resolve_requirements
-from keel.models.flavors import add_code_to_path
+from keel.models.directory import write_model
+from keel.models.flavors import inside_model, open_flavor
 from keel.models.log import ModelInfo
 from keel.models.log import log_model as log_to_tracking
-from keel.models.mlmodel import Model
+from keel.models.serialization import check_format
 from keel.models.trust import warn_untrusted_format
 from keel.models.uris import local_model_dir
 from keel.tracking import fluent
 
 if TYPE_CHECKING:
+    from keel.models.environment import Requirements
+    from keel.models.mlmodel import Model
     from keel.models.signature import ModelSignature
 
 __all__ = [
@@ -72,6 +74,7 @@ logger = logging.getLogger(__name__)
 FLAVOR_NAME = "pytorch"
 LOADER_MODULE = "mlflow.pytorch"
 DATA_DIR = "data"
+DATA_KEY = "model_data"
 STATE_DICT_FILE = "state_dict.pth"
 # The variable MLflow reads for the device pyfunc predicts on when model_config names none.
 DEVICE_ENV_VAR = "MLFLOW_DEFAULT_PREDICTION_DEVICE"
@@ -124,45 +127,33 @@ def save_model(
         serialization_format = (
             SERIALIZATION_FORMAT_PT2 if example_arrays(input_example) else SERIALIZATION_FORMAT_PICKLE
         )
-    if serialization_format not in SUPPORTED_SERIALIZATION_FORMATS:
-        raise InvalidParameter(
-            f"Unrecognized serialization format: {serialization_format}. Please specify one of the "
-            f"following supported formats: {list(SUPPORTED_SERIALIZATION_FORMATS)}."
-        )
+    check_format(serialization_format, SUPPORTED_SERIALIZATION_FORMATS)
     module = pickle_module or PICKLE_MODULE
-    with model_files.new_model_directory(path) as target:
-        meta = mlflow_model or Model()
-        if metadata is not None:
-            meta.metadata = metadata
-        example = model_files.save_example(meta, _storable_example(input_example), target)
-        code = model_files.copy_code_paths(code_paths, target)
-        if signature is None and example is not None:
-            wrapper = PyTorchModelWrapper(pytorch_model, CPU)
-            signature = model_files.signature_from_example(example, wrapper.predict)
-        elif signature is not None and example is not None:
-            model_files.check_example(example, signature)
-        meta.signature = signature or None
-        data = target / DATA_DIR
+    with write_model(
+        path,
+        mlflow_model=mlflow_model,
+        metadata=metadata,
+        input_example=_storable_example(input_example),
+        code_paths=code_paths,
+        packages=["torch", "cloudpickle"],
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+    ) as writer:
+        signature = writer.set_signature(
+            signature, lambda: PyTorchModelWrapper(pytorch_model, CPU).predict, validate_example=True
+        )
+        data = writer.directory / DATA_DIR
         data.mkdir()
         if serialization_format == SERIALIZATION_FORMAT_PT2:
             write_exported(pytorch_model, input_example, signature, data)
         else:
             write_pickled(pytorch_model, data, module, kwargs)
-        meta.add_flavor(FLAVOR_NAME, model_data=DATA_DIR, pytorch_version=str(torch.__version__), code=code)
+        writer.add_flavor(FLAVOR_NAME, model_data=DATA_DIR, pytorch_version=str(torch.__version__))
         # pyfunc feeds the model one tensor: MLflow leaves it out for a multi-input exported model.
         if serialization_format == SERIALIZATION_FORMAT_PICKLE or len(example_arrays(input_example)) < 2:
-            model_files.add_pyfunc_flavor(
-                meta,
-                LOADER_MODULE,
-                code=code,
-                data=DATA_DIR,
-                pickle_module_name=module.__name__,
-                config={"device": None},
+            writer.add_pyfunc_flavor(
+                LOADER_MODULE, data=DATA_DIR, pickle_module_name=module.__name__, config={"device": None}
             )
-        requirements = resolve_requirements(
-            pinned_all(["torch", "cloudpickle"]), pip_requirements, extra_pip_requirements
-        )
-        model_files.finish_directory(target, meta, requirements)
 
 
 def log_model(
@@ -190,22 +181,18 @@ def log_model(
         ...     info = keel.pytorch.log_model(net, name="model", input_example=X[:5])
         >>> keel.pytorch.load_model(info.model_uri)
     """
-
-    def save(local: Path, meta: Model) -> None:
-        save_model(
-            pytorch_model,
-            local,
-            serialization_format=serialization_format,
-            signature=signature,
-            input_example=input_example,
-            pip_requirements=pip_requirements,
-            extra_pip_requirements=extra_pip_requirements,
-            code_paths=code_paths,
-            pickle_module=pickle_module,
-            mlflow_model=meta,
-            **kwargs,
-        )
-
+    save = partial(
+        save_model,
+        pytorch_model,
+        serialization_format=serialization_format,
+        signature=signature,
+        input_example=input_example,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+        code_paths=code_paths,
+        pickle_module=pickle_module,
+        **kwargs,
+    )
     return log_to_tracking(
         save, name, model_type=model_type, params=params, tags=tags, step=step, metadata=metadata
     )
@@ -234,21 +221,14 @@ def load_model(
     """
     import torch
 
-    directory = local_model_dir(os.fspath(model_uri), dst_path)
-    conf = Model.load(directory).flavors.get(FLAVOR_NAME)
-    if not isinstance(conf, dict) or "model_data" not in conf:
-        raise InvalidParameter(f"The model at '{directory}' has no '{FLAVOR_NAME}' flavor")
-    add_code_to_path(directory, conf)
+    directory, conf = open_flavor(model_uri, dst_path, FLAVOR_NAME, DATA_KEY)
     if conf.get("pytorch_version") != torch.__version__:
         logger.warning(
             "Stored model version '%s' does not match installed PyTorch version '%s'",
             conf.get("pytorch_version"),
             torch.__version__,
         )
-    location = (directory / conf["model_data"]).resolve()
-    if not location.is_relative_to(directory.resolve()):
-        raise InvalidParameter(f"The model data '{conf['model_data']}' must lie inside the model directory")
-    return read_module(location, device, kwargs)
+    return read_module(inside_model(directory, conf[DATA_KEY]), device, kwargs)
 
 
 def _load_pyfunc(path: str, model_config: dict[str, Any] | None = None) -> PyTorchModelWrapper:

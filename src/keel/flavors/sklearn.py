@@ -16,24 +16,31 @@ only from sources you trust. keel warns (``UntrustedModelWarning``) the first ti
 
 from __future__ import annotations
 
-import os
-import pickle
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import cloudpickle
-
-from keel.errors import InvalidParameter
-from keel.models import directory as model_files
-from keel.models.environment import Requirements, pinned_all, resolve_requirements
-from keel.models.flavors import add_code_to_path
+from keel.models.directory import write_model
+from keel.models.environment import Requirements, module_version
+from keel.models.flavors import flavor_conf, model_dir_of, open_flavor
 from keel.models.log import ModelInfo
 from keel.models.log import log_model as log_to_tracking
 from keel.models.mlmodel import PYFUNC_FLAVOR, Model
-from keel.models.trust import warn_untrusted_format
-from keel.models.uris import local_model_dir
+from keel.models.serialization import (
+    SERIALIZATION_FORMAT_CLOUDPICKLE,
+    SERIALIZATION_FORMAT_PICKLE,
+    SERIALIZATION_FORMAT_SKOPS,
+    SUPPORTED_SERIALIZATION_FORMATS,
+    check_format,
+    deserialize_model,
+    format_packages,
+    serialize_model,
+    serialized_file_name,
+)
 
 if TYPE_CHECKING:
+    import os
+
     from keel.models.signature import ModelSignature
 
 __all__ = [
@@ -48,17 +55,7 @@ __all__ = [
 
 FLAVOR_NAME = "sklearn"
 LOADER_MODULE = "mlflow.sklearn"
-SERIALIZATION_FORMAT_PICKLE = "pickle"
-SKOPS_HINT = "save with serialization_format='skops'"
-SERIALIZATION_FORMAT_CLOUDPICKLE = "cloudpickle"
-SERIALIZATION_FORMAT_SKOPS = "skops"
-SUPPORTED_SERIALIZATION_FORMATS = (
-    SERIALIZATION_FORMAT_SKOPS,
-    SERIALIZATION_FORMAT_PICKLE,
-    SERIALIZATION_FORMAT_CLOUDPICKLE,
-)
-PICKLE_FILE = "model.pkl"
-SKOPS_FILE = "model.skops"
+DATA_KEY = "pickled_model"
 # The predict functions besides predict a loaded model exposes, as MLflow's wrapper does.
 EXTRA_PREDICT_FNS = ("predict_proba", "predict_log_proba", "predict_joint_log_proba", "score")
 
@@ -96,41 +93,29 @@ def save_model(
     Example:
         >>> keel.sklearn.save_model(LogisticRegression().fit(X, y), "model", input_example=X[:5])
     """
-    if serialization_format not in SUPPORTED_SERIALIZATION_FORMATS:
-        raise InvalidParameter(
-            f"Unrecognized serialization format: {serialization_format}. Please specify one of the "
-            f"following supported formats: {list(SUPPORTED_SERIALIZATION_FORMATS)}."
-        )
-    with model_files.new_model_directory(path) as target:
-        meta = mlflow_model or Model()
-        if metadata is not None:
-            meta.metadata = metadata
-        example = model_files.save_example(meta, input_example, target)
-        code = model_files.copy_code_paths(code_paths, target)
-        if signature is None and example is not None:
-            wrapper = SklearnModelWrapper(sk_model, pyfunc_predict_fn)
-            signature = model_files.signature_from_example(example, wrapper.predict)
-        meta.signature = signature or None
-        data_file = SKOPS_FILE if serialization_format == SERIALIZATION_FORMAT_SKOPS else PICKLE_FILE
-        _dump(sk_model, target / data_file, serialization_format, skops_trusted_types)
+    check_format(serialization_format, SUPPORTED_SERIALIZATION_FORMATS)
+    with write_model(
+        path,
+        mlflow_model=mlflow_model,
+        metadata=metadata,
+        input_example=input_example,
+        code_paths=code_paths,
+        packages=["scikit-learn", "numpy", "scipy", *format_packages(serialization_format)],
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+    ) as writer:
+        writer.set_signature(signature, lambda: SklearnModelWrapper(sk_model, pyfunc_predict_fn).predict)
+        data_file = serialized_file_name(serialization_format)
+        serialize_model(sk_model, writer.directory / data_file, serialization_format, skops_trusted_types)
         if hasattr(sk_model, pyfunc_predict_fn):
-            model_files.add_pyfunc_flavor(
-                meta, LOADER_MODULE, code=code, model_path=data_file, predict_fn=pyfunc_predict_fn
-            )
-        meta.add_flavor(
+            writer.add_pyfunc_flavor(LOADER_MODULE, model_path=data_file, predict_fn=pyfunc_predict_fn)
+        writer.add_flavor(
             FLAVOR_NAME,
             pickled_model=data_file,
-            sklearn_version=_sklearn_version(),
+            sklearn_version=module_version("sklearn"),
             serialization_format=serialization_format,
-            code=code,
             skops_trusted_types=skops_trusted_types,
         )
-        packages = ["scikit-learn", "numpy", "scipy"]
-        if serialization_format != SERIALIZATION_FORMAT_PICKLE:
-            # the cloudpickle and skops formats need the packages of the same names
-            packages.append(serialization_format)
-        requirements = resolve_requirements(pinned_all(packages), pip_requirements, extra_pip_requirements)
-        model_files.finish_directory(target, meta, requirements)
 
 
 def log_model(
@@ -158,22 +143,18 @@ def log_model(
         ...     info = keel.sklearn.log_model(model, name="model", input_example=X[:5])
         >>> keel.sklearn.load_model(info.model_uri)
     """
-
-    def save(local: Path, meta: Model) -> None:
-        save_model(
-            sk_model,
-            local,
-            serialization_format=serialization_format,
-            signature=signature,
-            input_example=input_example,
-            pip_requirements=pip_requirements,
-            extra_pip_requirements=extra_pip_requirements,
-            pyfunc_predict_fn=pyfunc_predict_fn,
-            skops_trusted_types=skops_trusted_types,
-            code_paths=code_paths,
-            mlflow_model=meta,
-        )
-
+    save = partial(
+        save_model,
+        sk_model,
+        serialization_format=serialization_format,
+        signature=signature,
+        input_example=input_example,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+        pyfunc_predict_fn=pyfunc_predict_fn,
+        skops_trusted_types=skops_trusted_types,
+        code_paths=code_paths,
+    )
     return log_to_tracking(
         save, name, model_type=model_type, params=params, tags=tags, step=step, metadata=metadata
     )
@@ -187,89 +168,28 @@ def load_model(model_uri: str | os.PathLike[str], dst_path: str | os.PathLike[st
     Example:
         >>> estimator = keel.sklearn.load_model("models:/m-0123…")
     """
-    directory = local_model_dir(os.fspath(model_uri), dst_path)
-    conf = _flavor_conf(Model.load(directory), directory)
-    add_code_to_path(directory, conf)
-    return _load_estimator(directory / conf["pickled_model"], conf)
+    directory, conf = open_flavor(model_uri, dst_path, FLAVOR_NAME, DATA_KEY)
+    return _load_estimator(directory / conf[DATA_KEY], conf)
 
 
 def _load_pyfunc(path: str) -> SklearnModelWrapper:
     """The pyfunc loader (``loader_module: mlflow.sklearn``): ``path`` is the model directory, or
     the model file itself in models written by MLflow 2 (``data: model.pkl``)."""
     location = Path(path)
-    directory = location.parent if location.is_file() else location
+    directory = model_dir_of(path)
     meta = Model.load(directory)
-    conf = _flavor_conf(meta, directory)
+    conf = flavor_conf(meta, FLAVOR_NAME, DATA_KEY, directory)
     if location.is_file():
         data_file = location
     else:
         pyfunc = meta.flavors[PYFUNC_FLAVOR]
-        data_file = directory / (pyfunc.get("model_path") or conf["pickled_model"])
+        data_file = directory / (pyfunc.get("model_path") or conf[DATA_KEY])
     return SklearnModelWrapper(_load_estimator(data_file, conf))
-
-
-def _flavor_conf(meta: Model, directory: Path) -> dict[str, Any]:
-    conf = meta.flavors.get(FLAVOR_NAME)
-    if not isinstance(conf, dict) or "pickled_model" not in conf:
-        raise InvalidParameter(f"The model at '{directory}' has no '{FLAVOR_NAME}' flavor")
-    return conf
 
 
 def _load_estimator(path: Path, conf: dict[str, Any]) -> Any:
     serialization_format = conf.get("serialization_format") or SERIALIZATION_FORMAT_PICKLE
-    trusted = conf.get("skops_trusted_types")
-    if serialization_format == SERIALIZATION_FORMAT_SKOPS:
-        import skops.io
-
-        if trusted:  # the model file itself widens what skops trusts: as unsafe as pickle
-            warn_untrusted_format(str(path), f"skops trusting {trusted}")
-        return skops.io.load(path, trusted=trusted)
-    if serialization_format == SERIALIZATION_FORMAT_CLOUDPICKLE:
-        warn_untrusted_format(str(path), serialization_format, SKOPS_HINT)
-        with path.open("rb") as stream:
-            return cloudpickle.load(stream)
-    if serialization_format == SERIALIZATION_FORMAT_PICKLE:
-        warn_untrusted_format(str(path), serialization_format, SKOPS_HINT)
-        with path.open("rb") as stream:
-            return pickle.load(stream)
-    raise InvalidParameter(
-        f"Unrecognized serialization format: {serialization_format}. Supported formats: "
-        f"{list(SUPPORTED_SERIALIZATION_FORMATS)}"
-    )
-
-
-def _dump(sk_model: Any, path: Path, serialization_format: str, trusted: list[str] | None) -> None:
-    if serialization_format == SERIALIZATION_FORMAT_SKOPS:
-        import skops.io
-        from skops.io.exceptions import UntrustedTypesFoundException
-
-        try:
-            skops.io.dump(sk_model, path)
-            skops.io.load(path, trusted=trusted)  # fail now, not at load time, on types skops won't trust
-        except UntrustedTypesFoundException as exc:
-            path.unlink(missing_ok=True)
-            raise InvalidParameter(
-                "The model holds types skops does not trust; if loading them is safe, list them in "
-                f"skops_trusted_types. Error: {exc}"
-            ) from exc
-        except Exception as exc:  # skops cannot store functions or classes not defined at top level
-            path.unlink(missing_ok=True)
-            raise InvalidParameter(
-                f"The model could not be saved in the skops format ({exc}); use serialization_format="
-                "'cloudpickle' instead, and load the result only where you trust its source."
-            ) from exc
-        return
-    with path.open("wb") as out:
-        if serialization_format == SERIALIZATION_FORMAT_CLOUDPICKLE:
-            cloudpickle.dump(sk_model, out, protocol=pickle.DEFAULT_PROTOCOL)
-        else:
-            pickle.dump(sk_model, out, protocol=pickle.DEFAULT_PROTOCOL)
-
-
-def _sklearn_version() -> str:
-    import sklearn
-
-    return str(sklearn.__version__)
+    return deserialize_model(path, serialization_format, conf.get("skops_trusted_types"))
 
 
 class SklearnModelWrapper:

@@ -14,23 +14,23 @@ for a model saved with ``code_paths``, a subclass of one defined in the model's 
 from __future__ import annotations
 
 import importlib
-import inspect
-import logging
-import os
-from pathlib import Path
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from keel.errors import InvalidParameter
-from keel.models import directory as model_files
-from keel.models.environment import Requirements, pinned_all, resolve_requirements
-from keel.models.flavors import add_code_to_path
+from keel.models.directory import write_model
+from keel.models.environment import Requirements, module_version
+from keel.models.flavors import flavor_conf, model_dir_of, model_file, open_flavor
 from keel.models.log import ModelInfo
 from keel.models.log import log_model as log_to_tracking
 from keel.models.mlmodel import Model
-from keel.models.uris import local_model_dir
+from keel.models.model_class import fitted_model_class
+from keel.models.params import params_accepted_by
+from keel.models.serialization import check_format
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    import os
+    from pathlib import Path
 
     from keel.models.signature import ModelSignature
 
@@ -43,10 +43,9 @@ __all__ = [
     "save_model",
 ]
 
-logger = logging.getLogger(__name__)
-
 FLAVOR_NAME = "xgboost"
 LOADER_MODULE = "mlflow.xgboost"
+DATA_KEY = "data"
 MODEL_FORMAT_UBJ = "ubj"
 MODEL_FORMAT_JSON = "json"
 SUPPORTED_MODEL_FORMATS = (MODEL_FORMAT_UBJ, MODEL_FORMAT_JSON)
@@ -87,37 +86,32 @@ def save_model(
         >>> booster = xgboost.train({"max_depth": 3}, xgboost.DMatrix(X, y), num_boost_round=10)
         >>> keel.xgboost.save_model(booster, "model", input_example=X[:5])
     """
-    if model_format not in SUPPORTED_MODEL_FORMATS:
-        raise InvalidParameter(
-            f"Unrecognized model format: {model_format}. Please specify one of the following "
-            f"supported formats: {list(SUPPORTED_MODEL_FORMATS)}."
-        )
+    check_format(model_format, SUPPORTED_MODEL_FORMATS, "model format")
     model_class = _model_class_name(xgb_model)
-    with model_files.new_model_directory(path) as target:
-        meta = mlflow_model or Model()
-        if metadata is not None:
-            meta.metadata = metadata
-        example = model_files.save_example(meta, input_example, target)
-        code = model_files.copy_code_paths(code_paths, target)
-        if signature is None and example is not None:
-            signature = model_files.signature_from_example(example, XGBModelWrapper(xgb_model).predict)
-        meta.signature = signature or None
+    packages = ["xgboost", "numpy", "scipy"]
+    if model_class != BOOSTER_CLASS:
+        packages.append("scikit-learn")  # the scikit-learn API classes need it to load
+    with write_model(
+        path,
+        mlflow_model=mlflow_model,
+        metadata=metadata,
+        input_example=input_example,
+        code_paths=code_paths,
+        packages=packages,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+    ) as writer:
+        writer.set_signature(signature, lambda: XGBModelWrapper(xgb_model).predict)
         data_file = f"model.{model_format}"
-        xgb_model.save_model(str(target / data_file))
-        model_files.add_pyfunc_flavor(meta, LOADER_MODULE, code=code, data=data_file)
-        meta.add_flavor(
+        xgb_model.save_model(str(writer.directory / data_file))
+        writer.add_pyfunc_flavor(LOADER_MODULE, data=data_file)
+        writer.add_flavor(
             FLAVOR_NAME,
-            xgb_version=_xgboost_version(),
+            xgb_version=module_version("xgboost"),
             data=data_file,
             model_class=model_class,
             model_format=model_format,
-            code=code,
         )
-        packages = ["xgboost", "numpy", "scipy"]
-        if model_class != BOOSTER_CLASS:
-            packages.append("scikit-learn")  # the scikit-learn API classes need it to load
-        requirements = resolve_requirements(pinned_all(packages), pip_requirements, extra_pip_requirements)
-        model_files.finish_directory(target, meta, requirements)
 
 
 def log_model(
@@ -149,20 +143,16 @@ def log_model(
         ...     info = keel.xgboost.log_model(XGBClassifier().fit(X, y), name="model", input_example=X[:5])
         >>> keel.xgboost.load_model(info.model_uri)
     """
-
-    def save(local: Path, meta: Model) -> None:
-        save_model(
-            xgb_model,
-            local,
-            model_format=model_format,
-            signature=signature,
-            input_example=input_example,
-            pip_requirements=pip_requirements,
-            extra_pip_requirements=extra_pip_requirements,
-            code_paths=code_paths,
-            mlflow_model=meta,
-        )
-
+    save = partial(
+        save_model,
+        xgb_model,
+        model_format=model_format,
+        signature=signature,
+        input_example=input_example,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+        code_paths=code_paths,
+    )
     return log_to_tracking(
         save, name, model_type=model_type, params=params, tags=tags, step=step, metadata=metadata
     )
@@ -179,32 +169,23 @@ def load_model(model_uri: str | os.PathLike[str], dst_path: str | os.PathLike[st
     Example:
         >>> classifier = keel.xgboost.load_model("models:/m-0123…")
     """
-    directory = local_model_dir(os.fspath(model_uri), dst_path)
-    conf = _flavor_conf(directory)
-    add_code_to_path(directory, conf)
+    directory, conf = open_flavor(model_uri, dst_path, FLAVOR_NAME, DATA_KEY)
     return _load_xgb_model(directory, conf)
 
 
 def _load_pyfunc(path: str) -> XGBModelWrapper:
     """The pyfunc loader (``loader_module: mlflow.xgboost``): ``path`` is the model file (``data``)
     or the model directory."""
-    location = Path(path)
-    directory = location.parent if location.is_file() else location
-    return XGBModelWrapper(_load_xgb_model(directory, _flavor_conf(directory)))
-
-
-def _flavor_conf(directory: Path) -> dict[str, Any]:
-    conf = Model.load(directory).flavors.get(FLAVOR_NAME)
-    if not isinstance(conf, dict) or not isinstance(conf.get("data"), str):
-        raise InvalidParameter(f"The model at '{directory}' has no '{FLAVOR_NAME}' flavor")
-    return conf
+    directory = model_dir_of(path)
+    conf = flavor_conf(Model.load(directory), FLAVOR_NAME, DATA_KEY, directory)
+    return XGBModelWrapper(_load_xgb_model(directory, conf))
 
 
 def _load_xgb_model(directory: Path, conf: dict[str, Any]) -> Any:
     import xgboost as xgb
 
     model_class = _model_class(str(conf.get("model_class") or BOOSTER_CLASS), bool(conf.get("code")))
-    data = _data_path(directory, conf["data"])
+    data = model_file(directory, conf[DATA_KEY])
     model = model_class()
     try:
         if data.suffix in (".json", ".ubj"):
@@ -214,14 +195,6 @@ def _load_xgb_model(directory: Path, conf: dict[str, Any]) -> Any:
     except xgb.core.XGBoostError as exc:
         raise InvalidParameter(f"'{data}' is not an XGBoost model XGBoost can read: {exc}") from exc
     return model
-
-
-def _data_path(directory: Path, data: str) -> Path:
-    """The model file, which must lie inside the model directory."""
-    path = (directory / data).resolve()
-    if not path.is_relative_to(directory.resolve()) or not path.is_file():
-        raise InvalidParameter(f"The model file '{data}' is not a file in the model directory '{directory}'")
-    return path
 
 
 def _model_class(name: str, has_code: bool) -> type[Any]:
@@ -242,43 +215,14 @@ def _model_class(name: str, has_code: bool) -> type[Any]:
 
 
 def _model_class_name(xgb_model: Any) -> str:
-    """``module.Class`` of a trained XGBoost model, as MLflow records it.
-
-    Raises:
-        InvalidParameter: when the model is not an XGBoost model, or not fitted.
-    """
     import xgboost as xgb
 
-    if isinstance(xgb_model, xgb.XGBModel):
-        if not xgb_model.__sklearn_is_fitted__():
-            raise InvalidParameter(f"The {type(xgb_model).__name__} is not fitted: call fit before saving")
-    elif not isinstance(xgb_model, xgb.Booster):
-        raise InvalidParameter(
-            "keel.xgboost saves an xgboost.Booster or an XGBoost scikit-learn API model (XGBClassifier, "
-            f"XGBRegressor…), not {type(xgb_model).__module__}.{type(xgb_model).__qualname__}"
-        )
-    cls = type(xgb_model)
-    return f"{cls.__module__}.{cls.__name__}"
-
-
-def _xgboost_version() -> str:
-    import xgboost as xgb
-
-    return str(xgb.__version__)
-
-
-def _accepted_params(predict: Callable[..., Any], params: dict[str, Any] | None) -> dict[str, Any]:
-    """The ``params`` that ``predict`` takes by name; others are dropped with a warning, as in MLflow."""
-    if not params:
-        return {}
-    names = {
-        name
-        for name, parameter in list(inspect.signature(predict).parameters.items())[1:]  # after the data
-        if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
-    }
-    if ignored := sorted(set(params) - names):
-        logger.warning("Params %s are not accepted by the model's predict, ignoring them", ignored)
-    return {k: v for k, v in params.items() if k in names}
+    return fitted_model_class(
+        xgb_model,
+        (xgb.XGBModel, xgb.Booster),
+        "keel.xgboost saves an xgboost.Booster or an XGBoost scikit-learn API model (XGBClassifier, "
+        "XGBRegressor…)",
+    )
 
 
 class XGBModelWrapper:
@@ -297,7 +241,7 @@ class XGBModelWrapper:
     def predict(self, data: Any, params: dict[str, Any] | None = None) -> Any:
         import xgboost as xgb
 
-        kwargs = {"validate_features": True, **_accepted_params(self.xgb_model.predict, params)}
+        kwargs = {"validate_features": True, **params_accepted_by(self.xgb_model.predict, params)}
         if isinstance(self.xgb_model, xgb.Booster):
             return self.xgb_model.predict(xgb.DMatrix(data), **kwargs)
         return self.xgb_model.predict(data, **kwargs)

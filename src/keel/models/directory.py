@@ -1,9 +1,16 @@
-"""Writing a model directory, the steps every flavor's ``save_model`` shares.
+"""Writing a model directory: ``write_model``, the steps every flavor's ``save_model`` shares.
 
-A flavor opens the directory (``new_model_directory``, cleared again if saving fails), stores the
-example, writes its payload, then ``finish_directory`` writes the MLmodel file and the environment
-files, in MLflow's order (the recorded size counts the payload and the example, not the MLmodel and
-environment files).
+``write_model`` opens the directory (cleared again if saving fails) and stores the example and the
+code; the flavor sets the signature, writes its payload and adds its flavors to the ``ModelWriter``;
+on leaving the block the MLmodel file and the environment files are written, in MLflow's order (the
+recorded size counts the payload and the example, not the MLmodel and environment files).
+
+Example:
+    >>> with write_model(path, input_example=X[:5], packages=["scikit-learn"]) as writer:
+    ...     writer.set_signature(None, lambda: Wrapper(estimator).predict)
+    ...     dump(estimator, writer.directory / "model.pkl")
+    ...     writer.add_pyfunc_flavor("mlflow.sklearn", model_path="model.pkl")
+    ...     writer.add_flavor("sklearn", pickled_model="model.pkl")
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import logging
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from copy import deepcopy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,11 +33,14 @@ from keel.models.enforcement import enforce_schema
 from keel.models.environment import (
     CONDA_ENV_FILE_NAME,
     PYTHON_ENV_FILE_NAME,
+    Requirements,
+    pinned_all,
     python_version,
+    resolve_requirements,
     write_environment,
 )
 from keel.models.examples import InputExample, build_example
-from keel.models.mlmodel import MLMODEL_FILE_NAME, PYFUNC_FLAVOR
+from keel.models.mlmodel import MLMODEL_FILE_NAME, PYFUNC_FLAVOR, Model
 from keel.models.params import enforce_params
 from keel.models.schema import ColSpec, Schema
 from keel.models.schema_inference import infer_param_schema, infer_schema
@@ -38,12 +49,86 @@ from keel.models.signature import ModelSignature
 if TYPE_CHECKING:
     import os
 
-    from keel.models.mlmodel import Model
-
 logger = logging.getLogger(__name__)
 
 CODE_DIR = "code"
 Predict = Callable[[Any, dict[str, Any] | None], Any]
+
+
+@dataclass
+class ModelWriter:
+    """A model directory being written: its MLmodel, its stored example and its saved code."""
+
+    directory: Path
+    model: Model
+    example: InputExample | None
+    code: str | None
+
+    def set_signature(
+        self,
+        signature: ModelSignature | None,
+        make_predict: Callable[[], Predict],
+        *,
+        validate_example: bool = False,
+    ) -> ModelSignature | None:
+        """Record ``signature``, or the one inferred by running the model's pyfunc ``predict`` on the example.
+
+        Args:
+            make_predict: returns that ``predict``; called only when there is a signature to infer.
+            validate_example: check the example against a given signature too.
+
+        Raises:
+            InvalidParameter: when ``validate_example`` and the example does not fit the signature.
+        """
+        if signature is None and self.example is not None:
+            signature = signature_from_example(self.example, make_predict())
+        elif validate_example and signature is not None and self.example is not None:
+            check_example(self.example, signature)
+        self.model.signature = signature or None
+        return signature
+
+    def add_pyfunc_flavor(self, loader_module: str, **config: Any) -> None:
+        """The ``python_function`` flavor, loaded by ``loader_module`` (see ``add_pyfunc_flavor``)."""
+        add_pyfunc_flavor(self.model, loader_module, code=self.code, **config)
+
+    def add_flavor(self, name: str, **config: Any) -> None:
+        """The flavor's own configuration, with the ``code`` directory as MLflow records it."""
+        self.model.add_flavor(name, **config, code=self.code)
+
+
+@contextlib.contextmanager
+def write_model(
+    path: str | os.PathLike[str],
+    *,
+    mlflow_model: Model | None = None,
+    metadata: dict[str, Any] | None = None,
+    input_example: Any = None,
+    code_paths: Iterable[str | os.PathLike[str]] | None = None,
+    packages: Iterable[str] = (),
+    pip_requirements: Requirements = None,
+    extra_pip_requirements: Requirements = None,
+) -> Iterator[ModelWriter]:
+    """A new model directory at ``path`` for a flavor to fill in; finished when the block ends, or
+    emptied again (or removed) when it raises.
+
+    Args:
+        mlflow_model: the MLmodel to fill in (``log_model`` passes one); a new one by default.
+        metadata: free-form metadata for the MLmodel file.
+        input_example: stored as MLflow stores it.
+        code_paths: local modules the model needs, copied into ``code/``.
+        packages: the default requirements, pinned to their installed versions.
+        pip_requirements: replaces the default requirements.
+        extra_pip_requirements: added to the default requirements.
+    """
+    with new_model_directory(path) as directory:
+        model = mlflow_model or Model()
+        if metadata is not None:
+            model.metadata = metadata
+        example = save_example(model, input_example, directory)
+        code = copy_code_paths(code_paths, directory)
+        yield ModelWriter(directory, model, example, code)
+        requirements = resolve_requirements(pinned_all(packages), pip_requirements, extra_pip_requirements)
+        finish_directory(directory, model, requirements)
 
 
 @contextlib.contextmanager

@@ -7,6 +7,7 @@ whichever loads the model brings itself.
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import os
 import platform
@@ -36,6 +37,11 @@ def installed_version(package: str) -> str | None:
         return importlib.metadata.version(package)
     except importlib.metadata.PackageNotFoundError:
         return None
+
+
+def module_version(module: str) -> str:
+    """The ``__version__`` of an importable module, as MLflow records it in a flavor (``sklearn_version``)."""
+    return str(importlib.import_module(module).__version__)
 
 
 def pinned(package: str) -> str | None:

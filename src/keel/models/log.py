@@ -2,18 +2,18 @@
 
 1. ``create_logged_model`` (PENDING) in the run's experiment, with the run's params and the source tags;
 2. ``log_outputs`` records the model as the run's output;
-3. the flavor saves the model into a temporary directory, uploaded to the logged model's artifact
-   location ``<experiment location>/models/<model_id>/artifacts``;
+3. the flavor saves the model into a temporary directory (its ``save_model``, with the model and the
+   options bound), uploaded to the logged model's artifact location
+   ``<experiment location>/models/<model_id>/artifacts``;
 4. ``finalize_logged_model``: READY, or UPLOAD_FAILED if anything above failed.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from keel.entities import LoggedModelOutput, LoggedModelStatus, Param, RunTag
 from keel.models.mlmodel import Model
@@ -22,10 +22,16 @@ from keel.tracking import context, fluent
 from keel.tracking.client import Client
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from keel.models.signature import ModelSignature
 
-SaveModel = Callable[[Path, Model], None]
-"""Writes the model into a new directory, filling in the given MLmodel (a flavor's save_model)."""
+
+class SaveModel(Protocol):
+    """A flavor's ``save_model`` with the model and its options bound: writes the model into a new
+    directory, filling in the given MLmodel."""
+
+    def __call__(self, path: Path, *, mlflow_model: Model) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ def log_model(
         )
         with tempfile.TemporaryDirectory(prefix="keel-log-model-") as tmp:
             local = Path(tmp) / "model"
-            save(local, meta)
+            save(local, mlflow_model=meta)
             repository = get_artifact_repository(logged.info.artifact_uri, tracking_uri=client.tracking_uri)
             repository.log_artifacts(local)
     except BaseException:

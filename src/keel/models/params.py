@@ -2,20 +2,25 @@
 
 ``enforce_params`` is what ``predict(data, params=...)`` does with the caller's params: unknown ones
 are dropped, missing ones take their defaults, given ones are checked and safely converted.
+``params_accepted_by`` is what a flavor then passes on to its library's own ``predict``.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from keel.errors import InvalidParameter
 from keel.models.datatypes import OBJECT_TYPE, DataType, Object, parse_data_type, type_from_dict
 from keel.models.values import check_object_param, enforce_param_value
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 logger = logging.getLogger(__name__)
 
@@ -182,3 +187,19 @@ def enforce_params(params: dict[str, Any] | None, schema: ParamSchema | None) ->
     if invalid:
         raise InvalidParameter(f"Invalid parameters found: {invalid!r}")
     return result
+
+
+def params_accepted_by(predict: Callable[..., Any], params: dict[str, Any] | None) -> dict[str, Any]:
+    """The ``params`` that a library's own ``predict`` takes by name (after the data), for a flavor to
+    pass on; the others are dropped with a warning, as in MLflow, rather than handed to the library as
+    unknown settings."""
+    if not params:
+        return {}
+    names = {
+        name
+        for name, parameter in list(inspect.signature(predict).parameters.items())[1:]  # after the data
+        if parameter.kind in (parameter.POSITIONAL_OR_KEYWORD, parameter.KEYWORD_ONLY)
+    }
+    if ignored := sorted(set(params) - names):
+        logger.warning("Params %s are not accepted by the model's predict, ignoring them", ignored)
+    return {k: v for k, v in params.items() if k in names}

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import inspect
 import os
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from keel.errors import InvalidParameter
-from keel.models import directory as model_files
+from keel.models.directory import write_model
 from keel.models.enforcement import enforce_schema
-from keel.models.environment import Requirements, pinned_all, resolve_requirements
 from keel.models.examples import load_example
 from keel.models.flavors import load_implementation, pyfunc_conf
 from keel.models.log import ModelInfo
@@ -33,6 +33,7 @@ from keel.models.uris import local_model_dir
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from keel.models.environment import Requirements
     from keel.models.signature import ModelSignature
 
 __all__ = ["PyFuncModel", "PythonModel", "PythonModelContext", "load_model", "log_model", "save_model"]
@@ -170,30 +171,30 @@ def save_model(
     Example:
         >>> keel.pyfunc.save_model("add_one", python_model=AddOne(), input_example=df.head())
     """
-    with model_files.new_model_directory(path) as target:
-        meta = mlflow_model or Model()
-        if metadata is not None:
-            meta.metadata = metadata
-        example = model_files.save_example(meta, input_example, target)
-        code = model_files.copy_code_paths(code_paths, target)
-        config = save_python_model(target, python_model, artifacts)
+    with write_model(
+        path,
+        mlflow_model=mlflow_model,
+        metadata=metadata,
+        input_example=input_example,
+        code_paths=code_paths,
+        packages=DEFAULT_PACKAGES,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+    ) as writer:
+        config = save_python_model(writer.directory, python_model, artifacts)
         if model_config:
             config["config"] = model_config
-        if signature is None and example is not None:
+
+        def make_predict() -> Any:
+            saved = config.get("artifacts", {})
             context = PythonModelContext(
-                {k: str(target / v["path"]) for k, v in config.get("artifacts", {}).items()}, model_config
+                {k: str(writer.directory / v["path"]) for k, v in saved.items()}, model_config
             )
             python_model.load_context(context)
-            wrapper = PythonModelWrapper(python_model, context)
-            signature = model_files.signature_from_example(example, wrapper.predict)
-        elif signature is not None and example is not None:
-            model_files.check_example(example, signature)
-        meta.signature = signature or None
-        model_files.add_pyfunc_flavor(meta, LOADER_MODULE, code=code, **config)
-        requirements = resolve_requirements(
-            pinned_all(DEFAULT_PACKAGES), pip_requirements, extra_pip_requirements
-        )
-        model_files.finish_directory(target, meta, requirements)
+            return PythonModelWrapper(python_model, context).predict
+
+        writer.set_signature(signature, make_predict, validate_example=True)
+        writer.add_pyfunc_flavor(LOADER_MODULE, **config)
 
 
 def log_model(
@@ -223,21 +224,17 @@ def log_model(
         >>> with keel.start_run():
         ...     info = keel.pyfunc.log_model(AddOne(), name="model", input_example=df.head())
     """
-
-    def save(local: Path, meta: Model) -> None:
-        save_model(
-            local,
-            python_model,
-            artifacts=artifacts,
-            signature=signature,
-            input_example=input_example,
-            pip_requirements=pip_requirements,
-            extra_pip_requirements=extra_pip_requirements,
-            code_paths=code_paths,
-            model_config=model_config,
-            mlflow_model=meta,
-        )
-
+    save = partial(
+        save_model,
+        python_model=python_model,
+        artifacts=artifacts,
+        signature=signature,
+        input_example=input_example,
+        pip_requirements=pip_requirements,
+        extra_pip_requirements=extra_pip_requirements,
+        code_paths=code_paths,
+        model_config=model_config,
+    )
     return log_to_tracking(
         save, name, model_type=model_type, params=params, tags=tags, step=step, metadata=metadata
     )
