@@ -242,7 +242,7 @@ def test_version_numbers_are_never_reused(stores):
         stores.registry.get_model_version("m", 3)
 
 
-@pytest.mark.parametrize("version", ["abc", "1.5", "", "-1", "0"])
+@pytest.mark.parametrize("version", ["abc", "1.5", "", "-1", "0", "--1", "²", "99999999999999999999999"])
 def test_bad_version_numbers(stores, version):
     stores.registry.create_registered_model("m")
     with pytest.raises(InvalidParameter):
@@ -467,3 +467,94 @@ def test_history_follows_renames_and_not_a_deleted_namesake(stores):
     newest = stores.registry.get_registry_history("new", max_results=2, newest_first=True)
     assert [e.key for e in newest] == ["c", "name"]
     assert newest.token is not None
+
+
+def test_latest_alias_and_deleting_a_missing_alias(stores):
+    run_id = run_with_model(stores)
+    stores.registry.create_registered_model("m")
+    with pytest.raises(NotFound):
+        stores.registry.get_model_version_by_alias("m", "latest")
+    for _ in range(2):
+        stores.registry.create_model_version("m", f"runs:/{run_id}/model", run_id)
+    assert stores.registry.get_model_version_by_alias("m", "Latest").version == "2"
+    before = len(stores.registry.get_registry_history("m"))
+    stores.registry.delete_registered_model_alias("m", "never-set")  # as MLflow: quietly nothing
+    assert len(stores.registry.get_registry_history("m")) == before
+
+
+def test_versions_from_aliases_stages_and_latest(stores):
+    run_id = run_with_model(stores)
+    stores.registry.create_registered_model("a")
+    stores.registry.create_registered_model("b")
+    stores.registry.create_model_version("a", f"runs:/{run_id}/model", run_id)
+    stores.registry.create_model_version("a", f"runs:/{run_id}/model", run_id)
+    stores.registry.set_registered_model_alias("a", "champion", 1)
+    stores.registry.transition_model_version_stage("a", 2, "Staging")
+    for source in ("models:/a@champion", "models:/a/Staging", "models:/a/latest"):
+        assert stores.registry.create_model_version("b", source).run_id == run_id
+    assert [v.source for v in stores.registry.search_model_versions("name = 'b'")] == [
+        "models:/a/latest",
+        "models:/a/Staging",
+        "models:/a@champion",
+    ]
+    with pytest.raises(InvalidParameter):
+        stores.registry.create_model_version("b", "models:/a@nobody")
+    with pytest.raises(NotFound):
+        stores.registry.create_model_version("b", "models:/a/Production")
+
+
+def test_sources_must_agree_with_the_ids_sent_with_them(stores):
+    run_id = run_with_model(stores)
+    other_run = run_with_model(stores)
+    model_id = logged_model(stores, run_id)
+    stores.registry.create_registered_model("m")
+    stores.registry.create_model_version("m", f"runs:/{run_id}/model", run_id)
+    cases = [
+        ("models:/m/1", {"run_id": other_run}),
+        (f"models:/{model_id}", {"run_id": other_run}),
+        (f"runs:/{run_id}/model", {"model_id": model_id}),
+    ]
+    for source, ids in cases:
+        with pytest.raises(InvalidParameter, match="Invalid model version source"):
+            stores.registry.create_model_version("m", source, **ids)
+    assert len(stores.registry.search_model_versions("name = 'm'")) == 1
+
+
+def test_a_symlink_in_the_artifacts_cannot_lead_the_copy_outside(stores, tmp_path, artifact_root):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "id_rsa").write_text("TOP SECRET")
+    run = stores.tracking.create_run("0")
+    run_dir = local_path_from_uri(run.info.artifact_uri)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    (run_dir / "model").symlink_to(secret, target_is_directory=True)
+    stores.registry.create_registered_model("m")
+    with pytest.raises(InvalidParameter):
+        stores.registry.create_model_version("m", f"runs:/{run.info.run_id}/model", run.info.run_id)
+    registry_dir = (
+        local_path_from_uri(stores.tracking.get_experiment("0").artifact_location).parent / "registry"
+    )
+    assert not any(p.name == "id_rsa" for p in registry_dir.rglob("*")) if registry_dir.exists() else True
+
+
+def test_a_prompt_needs_no_files(stores):
+    tags = {"mlflow.prompt.is_prompt": "true", "mlflow.prompt.text": "Hello {{name}}"}
+    stores.registry.create_registered_model("greeting", {"mlflow.prompt.is_prompt": "true"})
+    version = stores.registry.create_model_version("greeting", "dummy-source", tags=tags)
+    assert (version.version, version.source) == ("1", "dummy-source")
+    with pytest.raises(InvalidParameter, match="Invalid prompt source"):
+        stores.registry.create_model_version("greeting", "/etc", tags=tags)
+
+
+def test_deleting_versions_and_models_removes_their_copies(stores):
+    run_id = run_with_model(stores)
+    stores.registry.create_registered_model("m")
+    stores.registry.create_model_version("m", f"runs:/{run_id}/model", run_id)
+    stores.registry.create_model_version("m", f"runs:/{run_id}/model", run_id)
+    first = local_path_from_uri(stores.registry.get_model_version_download_uri("m", 1))
+    second = local_path_from_uri(stores.registry.get_model_version_download_uri("m", 2))
+    stores.registry.delete_model_version("m", 1)
+    assert not first.exists()
+    assert second.exists()
+    stores.registry.delete_registered_model("m")
+    assert not second.exists()

@@ -83,18 +83,8 @@ def _version_of(client: Client, model_uri: str) -> tuple[str, str]:
     prefix = "models:/"
     if not model_uri.startswith(prefix):
         raise click.BadParameter("expected models:/<name>/<version> or models:/<name>@<alias>")
-    rest = model_uri[len(prefix) :].strip("/")
-    if "@" in rest:
-        name, _, alias = rest.partition("@")
-        return name, client.get_model_version_by_alias(name, alias).version
-    name, _, selector = rest.partition("/")
-    if selector.isdigit():
-        return name, selector
-    stages = None if selector.lower() in ("", "latest") else [selector]
-    versions = client.get_latest_versions(name, stages)
-    if not versions:
-        raise click.ClickException(f"No versions of '{name}' match '{model_uri}'")
-    return name, max(versions, key=lambda v: int(v.version)).version
+    version = client.registry.resolve_model_version(model_uri[len(prefix) :].strip("/"))
+    return version.name, version.version
 
 
 def _chain_lines(graph: dict[str, Any]) -> list[str]:

@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from keel.errors import InvalidParameter, NotFound, Unsupported
+from keel.errors import InvalidParameter, NotFound
 from keel.store.artifacts import get_artifact_repository, local_path_from_uri
 from keel.store.artifacts.uris import uri_scheme
+from keel.store.registry.sources import LOGGED_MODEL_PREFIX
+from keel.store.tracking.run_models import find_run_logged_model
 from keel.tracking.client import Client
 from keel.tracking.uris import resolve_tracking_uri
 
@@ -24,8 +26,7 @@ if TYPE_CHECKING:
 
 RUNS_SCHEME = "runs"
 MODELS_SCHEME = "models"
-LOGGED_MODEL_ID_PREFIX = "m-"
-LATEST = "latest"
+LOGGED_MODEL_ID_PREFIX = LOGGED_MODEL_PREFIX
 
 
 def resolve_model_uri(model_uri: str, tracking_uri: str | None = None) -> str:
@@ -57,17 +58,9 @@ def _resolve_runs_uri(model_uri: str, tracking_uri: str | None) -> str:
     run_id, name, rest = parts[0], parts[1], parts[2:]
     client = Client(tracking_uri)
     run = client.get_run(run_id)
-    if "'" not in name:  # a logged model's name never holds a quote
-        try:
-            page = client.store.search_logged_models(
-                [run.info.experiment_id],
-                filter_string=f"name = '{name}' AND source_run_id = '{run_id}'",
-                max_results=1,
-            )
-        except Unsupported:  # a store without logged models (MLflow 2): only run artifacts
-            page = None
-        if page:
-            return _join(page[0].info.artifact_uri, rest)
+    logged = find_run_logged_model(client.store, run.info.experiment_id, run_id, name)
+    if logged is not None:
+        return _join(logged.info.artifact_uri, rest)
     return _join(run.info.artifact_uri, [name, *rest])
 
 
@@ -79,27 +72,9 @@ def _resolve_models_uri(model_uri: str, tracking_uri: str | None) -> str:
     if parts[0].startswith(LOGGED_MODEL_ID_PREFIX) and "@" not in parts[0]:
         model = client.store.get_logged_model(parts[0])
         return _join(model.info.artifact_uri, parts[1:])
-    if "@" in parts[0]:
-        name, _, alias = parts[0].partition("@")
-        version = client.get_model_version_by_alias(name, alias).version
-        return _join(client.get_model_version_download_uri(name, version), parts[1:])
-    if len(parts) < 2:
-        raise InvalidParameter(
-            f"Invalid models URI '{model_uri}': expected models:/<name>/<version>, models:/<name>/<stage>, "
-            "models:/<name>@<alias> or models:/<logged model id>"
-        )
-    name, selector = parts[0], parts[1]
-    version = selector if selector.isdigit() else _latest_version(client, name, selector, model_uri)
-    return _join(client.get_model_version_download_uri(name, version), parts[2:])
-
-
-def _latest_version(client: Client, name: str, selector: str, model_uri: str) -> str:
-    """The newest version in a stage, or the newest of all for ``latest``."""
-    stages = None if selector.lower() == LATEST else [selector]
-    versions = client.get_latest_versions(name, stages)
-    if not versions:
-        raise NotFound(f"No versions of model '{name}' match '{model_uri}'")
-    return max(versions, key=lambda v: int(v.version)).version
+    taken = 1 if "@" in parts[0] else 2  # <name>@<alias>, or <name>/<version|stage|latest>
+    version = client.registry.resolve_model_version("/".join(parts[:taken]))
+    return _join(client.get_model_version_download_uri(version.name, version.version), parts[taken:])
 
 
 def _join(base: str, parts: list[str]) -> str:

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from keel.errors import AlreadyExists, InvalidParameter
+from keel.store.registry.sources import LOGGED_MODEL_PREFIX
+from keel.store.tracking.run_models import find_run_logged_model
 from keel.tracking.stores import registry_store_for, tracking_store_for
 from keel.tracking.uris import resolve_tracking_uri
 
@@ -19,8 +21,6 @@ if TYPE_CHECKING:
 
     from keel.entities import ModelVersion, PagedList, RegisteredModel, RegistryEvent
     from keel.store.registry.base import RegistryStore
-
-LOGGED_MODEL_PREFIX = "m-"
 
 
 class RegistryClient:
@@ -181,14 +181,9 @@ class RegistryClient:
             run_id, artifact_name = parts[0], parts[1]
             tracking = tracking_store_for(self.tracking_uri)
             run = tracking.get_run(run_id)
-            if len(parts) == 2 and "'" not in artifact_name:
-                found = tracking.search_logged_models(
-                    [run.info.experiment_id],
-                    filter_string=f"name = '{artifact_name}' AND source_run_id = '{run_id}'",
-                    max_results=1,
-                )
-                if found:
-                    return f"models:/{found[0].model_id}", run_id, found[0].model_id
+            logged = find_run_logged_model(tracking, run.info.experiment_id, run_id, artifact_name)
+            if len(parts) == 2 and logged is not None:  # MLflow's client sends such a source so
+                return f"models:/{logged.model_id}", run_id, logged.model_id
             return model_uri, run_id, None
         if parsed.scheme == "models" and len(parts) == 1 and parts[0].startswith(LOGGED_MODEL_PREFIX):
             return model_uri, None, parts[0]

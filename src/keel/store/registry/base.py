@@ -9,7 +9,7 @@ import abc
 from typing import TYPE_CHECKING
 
 from keel.entities import ModelVersionStage
-from keel.errors import InvalidParameter
+from keel.errors import InvalidParameter, NotFound
 from keel.search import (
     parse_model_version_filter,
     parse_model_version_order_by,
@@ -96,15 +96,22 @@ class RegistryStore(abc.ABC):
     def set_registered_model_alias(self, name: str, alias: str, version: str | int) -> None:
         """Point ``alias`` at ``version``, moving it if it named another version."""
         name = rv.validate_model_name(name)
-        self._set_registered_model_alias(name, rv.validate_alias(alias), rv.validate_version(version))
+        self._set_registered_model_alias(name, rv.validate_new_alias(alias), rv.validate_version(version))
 
     def delete_registered_model_alias(self, name: str, alias: str) -> None:
         name = rv.validate_model_name(name)
         self._delete_registered_model_alias(name, rv.validate_alias(alias))
 
     def get_model_version_by_alias(self, name: str, alias: str) -> ModelVersion:
+        """The version ``alias`` points at; ``latest`` is the newest version, as in MLflow."""
         name = rv.validate_model_name(name)
-        return self._get_model_version_by_alias(name, rv.validate_alias(alias))
+        alias = rv.validate_alias(alias)
+        if alias.lower() == rv.LATEST_ALIAS:
+            newest = self._get_latest_versions(name, [])
+            if not newest:
+                raise NotFound(f"Registered model '{name}' has no versions")
+            return max(newest, key=lambda version: int(version.version))
+        return self._get_model_version_by_alias(name, alias)
 
     # Model versions
 
@@ -197,6 +204,32 @@ class RegistryStore(abc.ABC):
     def delete_model_version_tag(self, name: str, version: str | int, key: str) -> None:
         v.validate_string("key", key)
         self._delete_model_version_tag(rv.validate_model_name(name), rv.validate_version(version), key)
+
+    def resolve_model_version(self, reference: str) -> ModelVersion:
+        """The version a ``models:/`` URI names, without the scheme: ``<name>/<version>``,
+        ``<name>/<stage>``, ``<name>/latest`` or ``<name>@<alias>``.
+
+        Raises:
+            InvalidParameter: for a reference of another shape, or an unknown stage or alias.
+            NotFound: when the model, the version, or any version in the stage is missing.
+        """
+        name, at, alias = reference.partition("@")
+        if at:
+            return self.get_model_version_by_alias(name, alias)
+        name, slash, selector = reference.partition("/")
+        if not slash or not selector or "/" in selector:
+            raise InvalidParameter(
+                f"Invalid model reference '{reference}': expected <name>/<version>, <name>/<stage>, "
+                "<name>/latest or <name>@<alias>"
+            )
+        number = rv.parse_version_number(selector)
+        if number is not None:
+            return self.get_model_version(name, number)
+        stages = None if selector.lower() == rv.LATEST_ALIAS else [selector]
+        candidates = self.get_latest_versions(name, stages)
+        if not candidates:
+            raise NotFound(f"No version of registered model '{name}' is in '{selector}'")
+        return max(candidates, key=lambda version: int(version.version))
 
     def get_model_version_download_uri(self, name: str, version: str | int) -> str:
         """Where the version's files are (the registry's copy)."""

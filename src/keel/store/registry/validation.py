@@ -19,6 +19,8 @@ SEARCH_MODEL_VERSIONS_DEFAULT = 10_000
 SEARCH_MODEL_VERSIONS_MAX = 200_000
 
 _ALIAS = re.compile(r"^[\w\-]*$")
+_DIGITS = re.compile(r"[0-9]{1,10}")
+MAX_VERSION = 2**31 - 1
 _VERSION_ALIAS = re.compile(r"^[vV]\d+$")
 LATEST_ALIAS = "latest"
 
@@ -35,13 +37,21 @@ def validate_model_name(name: object, field: str = "name") -> str:
     return v.validate_length(f"Registered model name '{name[:50]}'", name, MAX_NAME_LENGTH)
 
 
+def parse_version_number(version: object) -> int | None:
+    """A version number (1 to 2**31-1, as an int or decimal digits), else None."""
+    if isinstance(version, bool):
+        return None
+    text = str(version).strip() if isinstance(version, int | str) else ""
+    if not _DIGITS.fullmatch(text):
+        return None
+    number = int(text)
+    return number if 1 <= number <= MAX_VERSION else None
+
+
 def validate_version(version: object) -> int:
     """A version number: a positive integer, given as a number or a numeric string."""
-    text = str(version).strip() if version is not None else ""
-    if isinstance(version, bool) or not text.lstrip("-").isdigit():
-        raise InvalidParameter(f"Parameter 'version' must be an integer, got '{version}'.")
-    number = int(text)
-    if number <= 0:
+    number = parse_version_number(version)
+    if number is None:
         raise InvalidParameter(f"Parameter 'version' must be a positive integer, got '{version}'.")
     return number
 
@@ -56,7 +66,7 @@ def validate_registry_tag(key: object, value: object) -> None:
 
 
 def validate_alias(alias: object) -> str:
-    """MLflow's rule: ``[\\w-]``, at most 255 characters; ``latest`` and ``v<digits>`` are reserved."""
+    """MLflow's rule for naming an alias: ``[\\w-]``, at most 255 characters."""
     if not isinstance(alias, str) or alias == "":
         raise InvalidParameter("Registered model alias name cannot be empty.")
     if not _ALIAS.match(alias):
@@ -64,7 +74,12 @@ def validate_alias(alias: object) -> str:
             f"Invalid alias name: '{alias}'. Names may only contain alphanumerics, underscores (_) "
             "and dashes (-)."
         )
-    v.validate_length("Registered model alias name", alias, MAX_ALIAS_LENGTH)
+    return v.validate_length("Registered model alias name", alias, MAX_ALIAS_LENGTH)
+
+
+def validate_new_alias(alias: object) -> str:
+    """An alias to set: ``latest`` and ``v<digits>`` are reserved (they name versions already)."""
+    alias = validate_alias(alias)
     if alias.lower() == LATEST_ALIAS:
         raise InvalidParameter("'latest' alias name (case insensitive) is reserved.")
     if _VERSION_ALIAS.match(alias):

@@ -99,8 +99,19 @@ def update_registered_model(
     return get_registered_model(conn, name)
 
 
-def delete_registered_model(conn: Connection, name: str, user_id: str | None, now: int) -> None:
+def delete_registered_model(conn: Connection, name: str, user_id: str | None, now: int) -> list[str]:
+    """Delete the model and everything of it; return where its live versions' files were, for the
+    caller to remove once this is committed."""
     model_pk = find_model(conn, name).model_pk
+    locations = (
+        conn.execute(
+            select(model_versions.c.storage_location).where(
+                model_versions.c.model_pk == model_pk, model_versions.c.deleted == 0
+            )
+        )
+        .scalars()
+        .all()
+    )
     version_pks = select(model_versions.c.version_pk).where(model_versions.c.model_pk == model_pk)
     conn.execute(delete(registered_model_aliases).where(_alias.model_pk == model_pk))
     conn.execute(delete(model_version_tags).where(model_version_tags.c.version_pk.in_(version_pks)))
@@ -108,6 +119,7 @@ def delete_registered_model(conn: Connection, name: str, user_id: str | None, no
     conn.execute(delete(registered_model_tags).where(registered_model_tags.c.model_pk == model_pk))
     conn.execute(delete(registered_models).where(_rm.model_pk == model_pk))
     events.record(conn, Change(RegistryAction.MODEL_DELETED, name), user_id, now)
+    return [str(location) for location in locations]
 
 
 def set_registered_model_tag(
@@ -162,8 +174,8 @@ def set_alias(conn: Connection, name: str, alias: str, version: int, user_id: st
 def delete_alias(conn: Connection, name: str, alias: str, user_id: str | None, now: int) -> None:
     model_pk = find_model(conn, name).model_pk
     previous = _alias_version(conn, model_pk, alias)
-    if previous is None:
-        raise alias_not_found(name, alias)
+    if previous is None:  # MLflow deletes a missing alias quietly; nothing changed, nothing recorded
+        return
     conn.execute(delete(registered_model_aliases).where(_alias.model_pk == model_pk, _alias.alias == alias))
     _touch(conn, model_pk, now)
     change = Change(RegistryAction.ALIAS_DELETED, name, version=previous, key=alias, from_value=str(previous))

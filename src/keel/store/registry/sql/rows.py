@@ -41,8 +41,11 @@ def alias_not_found(name: str, alias: str) -> InvalidParameter:
     return InvalidParameter(f"Registered model alias {alias} not found for model {name}.")
 
 
-def find_model(conn: Connection, name: str) -> AnyRow:
-    row = conn.execute(select(registered_models).where(_rm.name == name)).first()
+def find_model(conn: Connection, name: str, *, lock: bool = False) -> AnyRow:
+    """The model's row; ``lock`` holds it until the transaction ends (PostgreSQL; SQLite's writers
+    are serial anyway), so concurrent registrations number their versions one after another."""
+    query = select(registered_models).where(_rm.name == name)
+    row = conn.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise model_not_found(name)
     return row

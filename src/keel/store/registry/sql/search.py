@@ -23,6 +23,7 @@ from keel.store.registry.sql.schema import (
 from keel.store.tracking.sql.query import compare, translate_filter
 
 PROMPT_TAG = "mlflow.prompt.is_prompt"
+VERSION_LIMIT = 2**31
 _rm = registered_models.c
 _mv = model_versions.c
 
@@ -105,10 +106,15 @@ def _clause(
             return exists().where(has_key, compare(tag_table.c.value, c.op, c.value, dialect))
         value: Any = c.value
         if c.field.key == "version_number":
-            value = tuple(int(str(x)) for x in value) if isinstance(value, tuple) else int(str(value))
+            value = tuple(map(_version_bound, value)) if isinstance(value, tuple) else _version_bound(value)
         return compare(attributes[c.field.key], c.op, value, dialect)
 
     return translate_filter(expr, leaf)
+
+
+def _version_bound(value: object) -> int:
+    """A version number from a filter, held within the column's range (versions are below 2**31)."""
+    return max(-VERSION_LIMIT, min(VERSION_LIMIT, int(str(value))))
 
 
 def _prompt_clause(c: Comparison) -> ColumnElement[bool]:

@@ -8,21 +8,24 @@ any step leaves the registry as it was.
 
 from __future__ import annotations
 
-import contextlib
 import json
+import logging
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
+
 from keel.entities import RunTag
-from keel.errors import NotFound
+from keel.errors import KeelError
 from keel.store.clock import now_ms
 from keel.store.registry import sources
 from keel.store.registry.actor import current_user
 from keel.store.registry.base import RegistryStore
 from keel.store.registry.sql import history, models, search, versions
-from keel.store.registry.sql.rows import find_model, latest_versions
+from keel.store.registry.sql.rows import find_model, latest_versions, model_exists
 from keel.store.registry.storage import ArtifactResolver, RegistryStorage, open_repository
 
 MODEL_VERSIONS_TAG = "mlflow.modelVersions"
+logger = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,18 +63,24 @@ class SqlRegistryStore(RegistryStore):
     def _create_registered_model(
         self, name: str, tags: dict[str, str], description: str | None
     ) -> RegisteredModel:
-        with self._engines.writer.begin() as conn:
-            return models.create_registered_model(
-                conn, name, tags, description, current_user(), self._clock()
-            )
+        try:
+            with self._engines.writer.begin() as conn:
+                return models.create_registered_model(
+                    conn, name, tags, description, current_user(), self._clock()
+                )
+        except IntegrityError:  # another writer took the name between the check and the insert
+            raise model_exists(name) from None
 
     def _get_registered_model(self, name: str) -> RegisteredModel:
         with self._engines.reader.begin() as conn:
             return models.get_registered_model(conn, name)
 
     def _rename_registered_model(self, name: str, new_name: str) -> RegisteredModel:
-        with self._engines.writer.begin() as conn:
-            return models.rename_registered_model(conn, name, new_name, current_user(), self._clock())
+        try:
+            with self._engines.writer.begin() as conn:
+                return models.rename_registered_model(conn, name, new_name, current_user(), self._clock())
+        except IntegrityError:
+            raise model_exists(new_name) from None
 
     def _update_registered_model(self, name: str, description: str | None) -> RegisteredModel:
         with self._engines.writer.begin() as conn:
@@ -79,7 +88,9 @@ class SqlRegistryStore(RegistryStore):
 
     def _delete_registered_model(self, name: str) -> None:
         with self._engines.writer.begin() as conn:
-            models.delete_registered_model(conn, name, current_user(), self._clock())
+            locations = models.delete_registered_model(conn, name, current_user(), self._clock())
+        for location in locations:
+            self._storage.discard(location)
 
     def _search_registered_models(
         self, filter_expr: Expr | None, max_results: int, order_by: list[OrderKey], offset: int
@@ -128,8 +139,11 @@ class SqlRegistryStore(RegistryStore):
     ) -> ModelVersion:
         with self._engines.reader.begin() as conn:
             find_model(conn, name)  # a missing model fails before any copying
-        resolved = sources.resolve_source(source, run_id, model_id, self._tracking, self._version_location)
-        storage_location = self._storage.copy_in(resolved.location)
+        resolved = sources.resolve_source(source, run_id, model_id, tags, self._tracking, self)
+        # A prompt has no files: its "source" is a placeholder MLflow's prompt registry sends.
+        storage_location = (
+            source if resolved.root is None else self._storage.copy_in(resolved.root, resolved.path)
+        )
         try:
             with self._engines.writer.begin() as conn:
                 created = versions.create_model_version(
@@ -153,18 +167,19 @@ class SqlRegistryStore(RegistryStore):
         return created
 
     def _link_logged_model(self, model_id: str, name: str, version: str) -> None:
-        """Name the version on its logged model, in the tag MLflow keeps for that."""
-        with contextlib.suppress(NotFound):  # the logged model may be gone; the version stands
+        """Name the version on its logged model, in the tag MLflow keeps for that. The version is
+        committed already: a failure here is logged, not raised."""
+        try:
             model = self._tracking.get_logged_model(model_id, allow_deleted=True)
             linked = json.loads(model.info.tags.get(MODEL_VERSIONS_TAG, "[]"))
             entry = {"name": name, "version": version}
             if entry not in linked:
                 tag = RunTag(MODEL_VERSIONS_TAG, json.dumps([*linked, entry]))
                 self._tracking.set_logged_model_tags(model_id, [tag])
-
-    def _version_location(self, name: str, version: int) -> tuple[str, str | None, str | None]:
-        with self._engines.reader.begin() as conn:
-            return versions.version_location(conn, name, version)
+        except (KeelError, ValueError) as exc:  # the logged model may be gone; the version stands
+            logger.warning(
+                "Could not link %s version %s on logged model %s: %s", name, version, model_id, exc
+            )
 
     def _get_model_version(self, name: str, version: int) -> ModelVersion:
         with self._engines.reader.begin() as conn:
@@ -178,7 +193,8 @@ class SqlRegistryStore(RegistryStore):
 
     def _delete_model_version(self, name: str, version: int) -> None:
         with self._engines.writer.begin() as conn:
-            versions.delete_model_version(conn, name, version, current_user(), self._clock())
+            location = versions.delete_model_version(conn, name, version, current_user(), self._clock())
+        self._storage.discard(location)
 
     def _search_model_versions(
         self, filter_expr: Expr | None, max_results: int, order_by: list[OrderKey], offset: int
@@ -203,7 +219,8 @@ class SqlRegistryStore(RegistryStore):
             versions.delete_model_version_tag(conn, name, version, key, current_user(), self._clock())
 
     def _get_model_version_download_uri(self, name: str, version: int) -> str:
-        return self._version_location(name, version)[0]
+        with self._engines.reader.begin() as conn:
+            return versions.version_location(conn, name, version)
 
     # History
 

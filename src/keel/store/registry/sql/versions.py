@@ -34,7 +34,7 @@ def create_model_version(
     now: int,
 ) -> ModelVersion:
     """The next version number of the model (deleted numbers are never reused), READY at once."""
-    model_pk = find_model(conn, name).model_pk
+    model_pk = find_model(conn, name, lock=True).model_pk
     latest = conn.execute(select(func.max(_mv.version)).where(_mv.model_pk == model_pk)).scalar()
     version = (latest or 0) + 1
     version_pk = conn.execute(
@@ -73,9 +73,9 @@ def get_model_version(conn: Connection, name: str, version: int) -> ModelVersion
     return load_versions(conn, [find_version(conn, name, version)])[0]
 
 
-def version_location(conn: Connection, name: str, version: int) -> tuple[str, str | None, str | None]:
-    row = find_version(conn, name, version)
-    return row.storage_location, row.run_id, row.model_id
+def version_location(conn: Connection, name: str, version: int) -> str:
+    """Where the version's files are (its copy in registry storage)."""
+    return str(find_version(conn, name, version).storage_location)
 
 
 def update_model_version(
@@ -95,8 +95,9 @@ def update_model_version(
     return get_model_version(conn, name, version)
 
 
-def delete_model_version(conn: Connection, name: str, version: int, user_id: str | None, now: int) -> None:
-    """Mark the version deleted (its number stays taken) and drop its tags and aliases."""
+def delete_model_version(conn: Connection, name: str, version: int, user_id: str | None, now: int) -> str:
+    """Mark the version deleted (its number stays taken) and drop its tags and aliases; return where
+    its files were, for the caller to remove once this is committed."""
     row = find_version(conn, name, version)
     conn.execute(
         delete(registered_model_aliases).where(registered_model_aliases.c.version_pk == row.version_pk)
@@ -104,6 +105,7 @@ def delete_model_version(conn: Connection, name: str, version: int, user_id: str
     conn.execute(delete(model_version_tags).where(_tags.version_pk == row.version_pk))
     _update(conn, row.version_pk, row.model_pk, now, deleted=1)
     events.record(conn, Change(RegistryAction.VERSION_DELETED, name, version=version), user_id, now)
+    return str(row.storage_location)
 
 
 def transition_stage(
