@@ -102,7 +102,7 @@ def translate_filter(expr: Expr, leaf: Any) -> ColumnElement[bool]:
     raise InvalidParameter(f"Unsupported filter node {expr!r}")
 
 
-def _metric_key_id(key: str) -> Any:
+def metric_key_id(key: str) -> Any:
     return select(metric_keys.c.key_id).where(metric_keys.c.key == key).scalar_subquery()
 
 
@@ -120,9 +120,7 @@ def _run_comparison(c: Comparison, dialect: str) -> ColumnElement[bool]:
                 if op == Op.NE
                 else and_(lm.c.is_nan == false(), value_test)
             )
-            return exists().where(
-                lm.c.run_pk == runs.c.run_pk, lm.c.key_id == _metric_key_id(key), value_test
-            )
+            return exists().where(lm.c.run_pk == runs.c.run_pk, lm.c.key_id == metric_key_id(key), value_test)
         case Entity.PARAM | Entity.TAG:
             table = params if c.field.entity == Entity.PARAM else tags
             has_key = and_(table.c.run_pk == runs.c.run_pk, table.c.key == key)
@@ -170,8 +168,33 @@ def _experiment_pk(value: Any) -> int:
 
 def order_runs(query: Select[Any], order_by: list[OrderKey]) -> Select[Any]:
     """Apply order_by keys, then MLflow's tie-breakers: start_time DESC (unless given), run_id ASC."""
-    terms: list[Any] = []
-    for i, key in enumerate(order_by):
+    return _order_runs(query, order_by, order_by, lead=[])
+
+
+def metric_ordered_parts(query: Select[Any], order_by: list[OrderKey]) -> list[Select[Any]]:
+    """``order_runs`` for a leading metric key, as three queries to read one after the other: runs
+    with a value (by value, then the other keys), runs whose value is NaN, runs without the metric.
+
+    One query would sort every run of the experiment by a CASE over an outer join. Apart, the
+    first part walks the ``(key_id, value)`` index of ``latest_metrics`` and stops after a page.
+    """
+    key, rest = order_by[0], order_by[1:]
+    lm = latest_metrics.alias("order_metric_0")
+    has_metric = and_(lm.c.run_pk == runs.c.run_pk, lm.c.key_id == metric_key_id(key.field.key))
+    with_metric = query.join_from(runs, lm, has_metric)
+    by_value = lm.c.value if key.ascending else lm.c.value.desc()
+    return [
+        _order_runs(with_metric.where(lm.c.is_nan == false()), rest, order_by, lead=[by_value]),
+        _order_runs(with_metric.where(lm.c.is_nan == true()), rest, order_by, lead=[]),
+        _order_runs(query.where(~exists().where(has_metric)), rest, order_by, lead=[]),
+    ]
+
+
+def _order_runs(
+    query: Select[Any], keys: list[OrderKey], all_keys: list[OrderKey], lead: list[Any]
+) -> Select[Any]:
+    terms: list[Any] = list(lead)
+    for i, key in enumerate(keys, start=len(all_keys) - len(keys)):
         entity, name = key.field.entity, key.field.key
         if entity == Entity.ATTRIBUTE:
             column: Any = RUN_ATTRIBUTES[name]
@@ -179,7 +202,7 @@ def order_runs(query: Select[Any], order_by: list[OrderKey]) -> Select[Any]:
         elif entity == Entity.METRIC:
             lm = latest_metrics.alias(f"order_metric_{i}")
             query = query.outerjoin(
-                lm, and_(lm.c.run_pk == runs.c.run_pk, lm.c.key_id == _metric_key_id(name))
+                lm, and_(lm.c.run_pk == runs.c.run_pk, lm.c.key_id == metric_key_id(name))
             )
             column = lm.c.value
             # Real values first, then NaN, then runs without the metric, whatever the direction.
@@ -191,7 +214,7 @@ def order_runs(query: Select[Any], order_by: list[OrderKey]) -> Select[Any]:
             column = alias.c.value
             missing = alias.c.run_pk.is_(None)
         terms += [missing, column if key.ascending else column.desc()]
-    if not any(k.field == _START_TIME for k in order_by):
+    if not any(k.field == _START_TIME for k in all_keys):
         terms.append(runs.c.start_time.desc())
     terms.append(runs.c.run_id)
     return query.order_by(*terms)
