@@ -460,3 +460,30 @@ def test_an_experiment_id_beyond_any_stored_id_matches_no_runs(tracking_store, e
 
     assert tracking_store.search_runs([experiment_id]) == []
     assert len(tracking_store.search_runs(["0", experiment_id])) == 1
+
+
+@pytest.mark.parametrize("ascending", [True, False])
+def test_metric_order_pages_put_nan_then_missing_last(tracking_store, ascending):
+    experiment_id = tracking_store.create_experiment("exp")
+    values = {}
+    for i, value in enumerate([2.0, math.nan, 1.0, None, 3.0, math.nan, None, 1.0]):
+        run_id = tracking_store.create_run(experiment_id, start_time=1000 + i).info.run_id
+        if value is not None:
+            tracking_store.log_batch(run_id, metrics=[Metric("m", value, 1, 0)])
+        values[run_id] = value
+    order_by = [f"metrics.m {'ASC' if ascending else 'DESC'}"]
+    walked, token = [], None
+    while True:
+        page = _search(tracking_store, experiment_id, order_by=order_by, max_results=3, page_token=token)
+        walked += [r.info.run_id for r in page]
+        token = page.token
+        if token is None:
+            break
+    kinds = [
+        "value" if v is not None and not math.isnan(v) else "nan" if v is not None else "none"
+        for v in map(values.get, walked)
+    ]
+    assert kinds == ["value"] * 4 + ["nan"] * 2 + ["none"] * 2
+    real = [values[r] for r in walked[:4]]
+    assert real == sorted(real, reverse=not ascending)
+    assert sorted(walked) == sorted(values)
