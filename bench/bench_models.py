@@ -41,9 +41,10 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Any
+
+from machine import cpu_model, dist_version, load_average
 
 TOOLS = ("keel", "mlflow")
 RESULT_MARKER = "BENCH_RESULT "
@@ -276,6 +277,7 @@ _t0, _c0 = _clock(), _cpu()
 import json
 import pickle
 import pandas as pd
+
 with open({estimator!r}, "rb") as _f:
     _model = pickle.load(_f)
 with open({frame!r}) as _f:
@@ -441,29 +443,6 @@ def print_table(rows: list[Row]) -> None:
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for row in cells[1:]:
         print(line(row))
-
-
-def cpu_model() -> str:
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    return platform.processor() or "unknown cpu"
-
-
-def dist_version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def load_average() -> str:
-    try:
-        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "unknown"
 
 
 def machine_report() -> None:
